@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@herald/messaging';
+import { PersistenceModule } from '@herald/persistence';
+import { HealthModule, loggingModule } from '@herald/service';
+import { CampaignsConfig } from './config';
+import { MessagingCampaignsController } from './messaging-campaigns/messaging-campaigns.controller';
+import { MessagingCampaignEntity } from './messaging-campaigns/messaging-campaign.entity';
+import { MessagingCampaignsService } from './messaging-campaigns/messaging-campaigns.service';
+import { REFERENCE_URLS, ReferencesClient } from './messaging-campaigns/references.client';
+import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { ProgressConsumer } from './progress/progress.consumer';
+import { ProgressService } from './progress/progress.service';
+
+@Module({})
+export class AppModule {
+  static register(config: CampaignsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        loggingModule('campaigns', config.LOG_LEVEL),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000] }),
+        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'campaigns', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        HealthModule,
+      ],
+      controllers: [MessagingCampaignsController, ProgressConsumer],
+      providers: [
+        MessagingCampaignsService,
+        ProgressService,
+        ReferencesClient,
+        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL } },
+      ],
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
+import { IsUrl } from 'class-validator';
+
+export class CampaignsConfig extends DatabaseServiceConfig {
+  override PORT = 3102;
+  /** Base URL of the contacts service's API (campaigns checks the contact list it is given). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) CONTACTS_URL = 'http://127.0.0.1:3101';
+  /** Base URL of the templates service's API (campaigns checks the template it is given). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) TEMPLATES_URL = 'http://127.0.0.1:3104';
+}
+
+export const config = loadConfigOrExit(CampaignsConfig, 'campaigns');

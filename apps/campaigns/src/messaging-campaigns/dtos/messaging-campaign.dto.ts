@@ -1,0 +1,69 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CAMPAIGN_STATUSES, E164 } from '@herald/contracts';
+
+export class EntityRefDto {
+  @IsOptional() @IsString() id?: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
+
+export class RequiredEntityRefDto {
+  @IsUUID() id!: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
+
+export class SmsPhoneNumberRefDto {
+  @Matches(E164, { message: 'senderSmsPhoneNumber.phoneNumber must be an E.164 number such as +15555550100' })
+  phoneNumber!: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
+
+/** Genesys `SmsConfig`: a template (`contentTemplate`) or a per-contact `messageColumn`. */
+export class SmsConfigDto {
+  @IsOptional() @IsString() messageColumn?: string;
+  @IsString() @IsNotEmpty() phoneColumn!: string;
+  @ValidateNested() @Type(() => SmsPhoneNumberRefDto) senderSmsPhoneNumber!: SmsPhoneNumberRefDto;
+  @IsOptional() @ValidateNested() @Type(() => RequiredEntityRefDto) contentTemplate?: RequiredEntityRefDto;
+}
+
+/** Genesys `MessagingCampaign`, the fields Herald honours. */
+export class MessagingCampaignDto {
+  @IsOptional() @IsString() id?: string;
+  @IsString() @Length(1, 256) name!: string;
+  @IsOptional() @IsInt() version?: number;
+  @IsOptional() @ValidateNested() @Type(() => EntityRefDto) division?: EntityRefDto;
+  @IsOptional() @IsIn(CAMPAIGN_STATUSES) campaignStatus?: (typeof CAMPAIGN_STATUSES)[number];
+  @ValidateNested() @Type(() => RequiredEntityRefDto) contactList!: RequiredEntityRefDto;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RequiredEntityRefDto) dncLists?: RequiredEntityRefDto[];
+  @IsOptional() @IsBoolean() alwaysRunning?: boolean;
+  @IsInt() @Min(1) @Max(1_000_000) messagesPerMinute!: number;
+  @IsOptional() @ValidateNested() @Type(() => SmsConfigDto) smsConfig?: SmsConfigDto;
+  // Read-only fields a client may send back from a GET; ignored.
+  @IsOptional() @IsString() dateCreated?: string;
+  @IsOptional() @IsString() dateModified?: string;
+  @IsOptional() @IsArray() errors?: unknown[];
+  @IsOptional() @IsString() selfUri?: string;
+}
+
+export class ListQuery {
+  @IsOptional() @Type(() => Number) @IsInt() pageSize?: number;
+  @IsOptional() @Type(() => Number) @IsInt() pageNumber?: number;
+  @IsOptional() @IsString() name?: string;
+}

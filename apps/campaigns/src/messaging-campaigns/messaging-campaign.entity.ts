@@ -1,0 +1,27 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { CampaignStatus } from '@herald/contracts';
+
+export interface StoredSmsConfig {
+  phoneColumn: string;
+  messageColumn?: string;
+  senderSmsPhoneNumber: string;
+  contentTemplateId?: string;
+}
+
+@Entity({ name: 'messaging_campaign' })
+export class MessagingCampaignEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text') division!: string;
+  @Column('text') status!: CampaignStatus;
+  @Column('uuid', { name: 'run_id' }) runId!: string;
+  @Column('uuid', { name: 'contact_list_id' }) contactListId!: string;
+  @Column('jsonb', { name: 'dnc_list_ids' }) dncListIds!: string[];
+  @Column('integer', { name: 'messages_per_minute' }) messagesPerMinute!: number;
+  @Column('boolean', { name: 'always_running' }) alwaysRunning!: boolean;
+  @Column('jsonb', { name: 'sms_config', nullable: true }) smsConfig!: StoredSmsConfig | null;
+  @Column('jsonb') errors!: { message: string; code: string }[];
+  @Column('integer') version!: number;
+  @Column('timestamptz', { name: 'date_created' }) dateCreated!: Date;
+  @Column('timestamptz', { name: 'date_modified' }) dateModified!: Date;
+}

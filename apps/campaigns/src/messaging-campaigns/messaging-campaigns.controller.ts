@@ -1,0 +1,58 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ProgressService } from '../progress/progress.service';
+import { ListQuery, MessagingCampaignDto } from './dtos/messaging-campaign.dto';
+import { MessagingCampaignsService } from './messaging-campaigns.service';
+
+/** Genesys Cloud `/api/v2/outbound/messagingcampaigns` (OutboundApi). */
+@Controller('api/v2/outbound/messagingcampaigns')
+export class MessagingCampaignsController {
+  constructor(
+    private readonly campaigns: MessagingCampaignsService,
+    private readonly progress: ProgressService,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  create(@Body() dto: MessagingCampaignDto) {
+    return this.campaigns.create(dto);
+  }
+
+  @Get()
+  list(@Query() q: ListQuery) {
+    return this.campaigns.list(Math.min(Math.max(q.pageSize ?? 25, 1), 100), Math.max(q.pageNumber ?? 1, 1), q.name);
+  }
+
+  /** Bulk progress: a list of campaign ids in, their progress out. */
+  @Post('progress')
+  @HttpCode(200)
+  bulkProgress(@Body(new ParseArrayPipe({ items: String })) ids: string[]) {
+    return this.progress.bulk(ids);
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.campaigns.toResource(await this.campaigns.get(id));
+  }
+
+  @Put(':id')
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: MessagingCampaignDto) {
+    return this.campaigns.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', ParseUUIDPipe) id: string) {
+    return this.campaigns.remove(id);
+  }
+
+  @Get(':id/progress')
+  getProgress(@Param('id', ParseUUIDPipe) id: string) {
+    return this.progress.progressOf(id);
+  }
+
+  @Delete(':id/progress')
+  @HttpCode(202)
+  recycle(@Param('id', ParseUUIDPipe) id: string) {
+    return this.campaigns.recycle(id);
+  }
+}

@@ -1,0 +1,213 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CampaignStatus, CampaignStatusChangedV1, EventEnvelope, Topic } from '@herald/contracts';
+import { EventPublisher } from '@herald/messaging';
+import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { MessagingCampaignDto } from './dtos/messaging-campaign.dto';
+import { MessagingCampaignEntity } from './messaging-campaign.entity';
+import { ReferencesClient } from './references.client';
+
+export const HOME_DIVISION = 'home';
+
+/** Status changes a client may ask for, from each status (Genesys semantics). */
+const ALLOWED: Record<CampaignStatus, CampaignStatus[]> = {
+  off: ['on', 'off'],
+  on: ['off', 'on', 'stopping'],
+  stopping: ['off', 'stopping'],
+  complete: ['complete', 'off'],
+  invalid: ['off', 'invalid'],
+};
+
+@Injectable()
+export class MessagingCampaignsService {
+  private readonly logger = new Logger(MessagingCampaignsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly references: ReferencesClient,
+  ) {}
+
+  toResource(c: MessagingCampaignEntity) {
+    return {
+      id: c.id,
+      name: c.name,
+      dateCreated: c.dateCreated.toISOString(),
+      dateModified: c.dateModified.toISOString(),
+      version: c.version,
+      division: { id: c.division, selfUri: `/api/v2/authorization/divisions/${c.division}` },
+      campaignStatus: c.status,
+      contactList: { id: c.contactListId, selfUri: `/api/v2/outbound/contactlists/${c.contactListId}` },
+      dncLists: c.dncListIds.map((id) => ({ id, selfUri: `/api/v2/outbound/dnclists/${id}` })),
+      alwaysRunning: c.alwaysRunning,
+      messagesPerMinute: c.messagesPerMinute,
+      errors: c.errors,
+      smsConfig: c.smsConfig
+        ? {
+            phoneColumn: c.smsConfig.phoneColumn,
+            messageColumn: c.smsConfig.messageColumn,
+            senderSmsPhoneNumber: { phoneNumber: c.smsConfig.senderSmsPhoneNumber },
+            contentTemplate: c.smsConfig.contentTemplateId
+              ? { id: c.smsConfig.contentTemplateId, selfUri: `/api/v2/responsemanagement/responses/${c.smsConfig.contentTemplateId}` }
+              : undefined,
+          }
+        : undefined,
+      selfUri: `/api/v2/outbound/messagingcampaigns/${c.id}`,
+    };
+  }
+
+  /** Refuses a campaign whose references do not hold together. */
+  private async check(dto: MessagingCampaignDto): Promise<void> {
+    const sms = dto.smsConfig;
+    if (!sms) throw new DomainError('campaign.channel.missing', 'smsConfig is required (email campaigns are not available yet)', 400);
+    if (!sms.contentTemplate && !sms.messageColumn) {
+      throw new DomainError('campaign.sms.content.missing', 'smsConfig needs a contentTemplate or a messageColumn', 400);
+    }
+    const list = await this.references.contactList(dto.contactList.id);
+    if (!list) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
+    if (!list.columnNames.includes(sms.phoneColumn)) {
+      throw new DomainError('campaign.phone.column.unknown', `phoneColumn "${sms.phoneColumn}" is not a column of contact list ${list.id}`, 400);
+    }
+    if (sms.messageColumn && !list.columnNames.includes(sms.messageColumn)) {
+      throw new DomainError('campaign.message.column.unknown', `messageColumn "${sms.messageColumn}" is not a column of contact list ${list.id}`, 400);
+    }
+    if (sms.contentTemplate) {
+      const template = await this.references.template(sms.contentTemplate.id);
+      if (!template) throw new DomainError('campaign.template.not.found', `template ${sms.contentTemplate.id} does not exist`, 400);
+    }
+  }
+
+  async create(dto: MessagingCampaignDto) {
+    await this.check(dto);
+    const now = new Date();
+    const entity: MessagingCampaignEntity = {
+      id: randomUUID(),
+      name: dto.name,
+      division: HOME_DIVISION,
+      status: 'off',
+      runId: randomUUID(),
+      contactListId: dto.contactList.id,
+      dncListIds: (dto.dncLists ?? []).map((d) => d.id),
+      messagesPerMinute: dto.messagesPerMinute,
+      alwaysRunning: dto.alwaysRunning ?? false,
+      smsConfig: this.smsConfigOf(dto),
+      errors: [],
+      version: 1,
+      dateCreated: now,
+      dateModified: now,
+    };
+    await this.db.transaction(async (tx) => {
+      try {
+        await tx.getRepository(MessagingCampaignEntity).insert(entity);
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') throw new DomainError('campaign.name.taken', `a messaging campaign named "${dto.name}" already exists`, 409);
+        throw e;
+      }
+      await tx.query('INSERT INTO campaigns.run_progress (run_id, campaign_id) VALUES ($1, $2)', [entity.runId, entity.id]);
+      if (dto.campaignStatus === 'on') await this.changeStatus(tx, entity, 'on');
+    });
+    return this.toResource(entity);
+  }
+
+  private smsConfigOf(dto: MessagingCampaignDto) {
+    const sms = dto.smsConfig!;
+    return {
+      phoneColumn: sms.phoneColumn,
+      messageColumn: sms.messageColumn,
+      senderSmsPhoneNumber: sms.senderSmsPhoneNumber.phoneNumber,
+      contentTemplateId: sms.contentTemplate?.id,
+    };
+  }
+
+  async get(id: string): Promise<MessagingCampaignEntity> {
+    const c = await this.db.getRepository(MessagingCampaignEntity).findOneBy({ id, division: HOME_DIVISION });
+    if (!c) throw new NotFoundError('messaging.campaign', id);
+    return c;
+  }
+
+  async list(pageSize: number, pageNumber: number, name?: string) {
+    const qb = this.db.getRepository(MessagingCampaignEntity).createQueryBuilder('c').where('c.division = :d', { d: HOME_DIVISION });
+    if (name) qb.andWhere('c.name ILIKE :n', { n: `%${name.replace(/[%_]/g, '\\$&')}%` });
+    const [rows, total] = await qb.orderBy('c.name').skip((pageNumber - 1) * pageSize).take(pageSize).getManyAndCount();
+    return { entities: rows.map((r) => this.toResource(r)), pageSize, pageNumber, total, pageCount: Math.ceil(total / pageSize) };
+  }
+
+  async update(id: string, dto: MessagingCampaignDto) {
+    if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a messaging campaign', 400);
+    const current = await this.get(id);
+    if (current.version !== dto.version) throw new VersionConflictError('messaging.campaign', id, dto.version, current.version);
+    const target = dto.campaignStatus ?? current.status;
+    if (!ALLOWED[current.status].includes(target)) {
+      throw new DomainError('campaign.status.transition', `a campaign that is ${current.status} cannot be set to ${target}`, 400);
+    }
+    const configChanged =
+      dto.contactList.id !== current.contactListId || JSON.stringify(this.smsConfigOf({ ...dto, smsConfig: dto.smsConfig ?? undefined } as MessagingCampaignDto)) !== JSON.stringify(current.smsConfig);
+    if (dto.smsConfig) await this.check(dto);
+    if (configChanged && current.status === 'on' && target === 'on') {
+      throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list or SMS settings', 400);
+    }
+    const updated = await this.db.transaction(async (tx) => {
+      const next: MessagingCampaignEntity = {
+        ...current,
+        name: dto.name,
+        contactListId: dto.contactList.id,
+        dncListIds: (dto.dncLists ?? []).map((d) => d.id),
+        messagesPerMinute: dto.messagesPerMinute,
+        alwaysRunning: dto.alwaysRunning ?? current.alwaysRunning,
+        smsConfig: dto.smsConfig ? this.smsConfigOf(dto) : current.smsConfig,
+        version: current.version + 1,
+        dateModified: new Date(),
+      };
+      const { id: _id, status: _status, ...fields } = next;
+      const r = await tx
+        .createQueryBuilder()
+        .update(MessagingCampaignEntity)
+        .set(fields)
+        .where('id = :id AND version = :v', { id, v: current.version })
+        .execute();
+      if (r.affected !== 1) throw new VersionConflictError('messaging.campaign', id, dto.version!, current.version + 1);
+      if (target !== current.status || target === 'on') await this.changeStatus(tx, next, target);
+      return next;
+    });
+    return this.toResource(updated);
+  }
+
+  async remove(id: string): Promise<void> {
+    const c = await this.get(id);
+    if (c.status === 'on' || c.status === 'stopping') throw new DomainError('campaign.running', 'turn the campaign off before deleting it', 400);
+    await this.db.getRepository(MessagingCampaignEntity).delete({ id });
+  }
+
+  /** DELETE …/progress: recycles the campaign, so that a new run starts with the whole list again. */
+  async recycle(id: string): Promise<void> {
+    const c = await this.get(id);
+    if (c.status === 'on' || c.status === 'stopping') throw new DomainError('campaign.running', 'turn the campaign off before resetting its progress', 400);
+    await this.db.transaction(async (tx) => {
+      const runId = randomUUID();
+      await tx.query(`UPDATE campaigns.messaging_campaign SET run_id = $2, status = 'off', version = version + 1, date_modified = now() WHERE id = $1`, [id, runId]);
+      await tx.query('INSERT INTO campaigns.run_progress (run_id, campaign_id) VALUES ($1, $2)', [runId, id]);
+      await this.changeStatus(tx, { ...c, runId, status: 'off' }, 'off');
+    });
+  }
+
+  /** Writes the status and tells the other services, in one transaction: if Kafka refuses, nothing changes. */
+  async changeStatus(tx: EntityManager, c: MessagingCampaignEntity, status: CampaignStatus, causedBy?: EventEnvelope): Promise<void> {
+    await tx.query('UPDATE campaigns.messaging_campaign SET status = $2 WHERE id = $1', [c.id, status]);
+    const data: CampaignStatusChangedV1 = {
+      campaignId: c.id,
+      runId: c.runId,
+      division: c.division,
+      status,
+      channel: 'sms',
+      contactListId: c.contactListId,
+      messagesPerMinute: c.messagesPerMinute,
+      alwaysRunning: c.alwaysRunning,
+      dncListIds: c.dncListIds,
+      sms: c.smsConfig ?? undefined,
+    };
+    await this.publisher.publish(Topic.CampaignLifecycle, [{ key: c.id, subject: c.id, data, causedBy }]);
+    this.logger.log({ msg: 'campaign status changed', campaignId: c.id, runId: c.runId, status });
+  }
+}

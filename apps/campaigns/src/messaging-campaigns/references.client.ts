@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransientError } from '@herald/messaging';
+import { DomainError } from '@herald/service';
+
+export const REFERENCE_URLS = Symbol('REFERENCE_URLS');
+export interface ReferenceUrls {
+  contacts: string;
+  templates: string;
+}
+
+export interface ContactListView {
+  id: string;
+  columnNames: string[];
+  phoneColumns: { columnName: string }[];
+}
+
+export interface TemplateView {
+  id: string;
+  responseType?: string;
+  variables?: string[];
+}
+
+/**
+ * Reads the contact list and template a campaign names, through the owning services' APIs
+ * (campaigns never reads their tables).
+ */
+@Injectable()
+export class ReferencesClient {
+  constructor(@Inject(REFERENCE_URLS) private readonly urls: ReferenceUrls) {}
+
+  private async get<T>(url: string, what: string): Promise<T | undefined> {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    } catch (e) {
+      throw new DomainError('dependency.unavailable', `could not reach the service that owns the ${what}: ${(e as Error).message}`, 503);
+    }
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new TransientError(`${what} lookup answered ${res.status}`);
+    return (await res.json()) as T;
+  }
+
+  contactList(id: string): Promise<ContactListView | undefined> {
+    return this.get(`${this.urls.contacts}/api/v2/outbound/contactlists/${id}`, 'contact list');
+  }
+
+  template(id: string): Promise<TemplateView | undefined> {
+    return this.get(`${this.urls.templates}/api/v2/responsemanagement/responses/${id}`, 'template');
+  }
+}

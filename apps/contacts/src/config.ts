@@ -1,0 +1,12 @@
+import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
+import { IsInt, Max, Min } from 'class-validator';
+
+export class ContactsConfig extends DatabaseServiceConfig {
+  override PORT = 3101;
+  /** How often the dispatcher wakes to send the next contacts of running campaigns. */
+  @IsInt() @Min(10) @Max(1_000) DISPATCH_TICK_MS = 100;
+  /** Most contacts one dispatcher tick publishes for one campaign. */
+  @IsInt() @Min(1) @Max(10_000) DISPATCH_MAX_BATCH = 2_000;
+}
+
+export const config = loadConfigOrExit(ContactsConfig, 'contacts');

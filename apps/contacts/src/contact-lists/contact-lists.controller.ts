@@ -1,0 +1,58 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ContactListsService } from './contact-lists.service';
+import { AddContactsQuery, ContactListDto, ListQuery, WritableDialerContactDto } from './dtos/contact-list.dto';
+
+/** Genesys Cloud `/api/v2/outbound/contactlists` (OutboundApi). */
+@Controller('api/v2/outbound/contactlists')
+export class ContactListsController {
+  constructor(private readonly lists: ContactListsService) {}
+
+  @Post()
+  @HttpCode(200)
+  create(@Body() dto: ContactListDto) {
+    return this.lists.create(dto);
+  }
+
+  @Get()
+  list(@Query() q: ListQuery) {
+    return this.lists.list(Math.min(Math.max(q.pageSize ?? 25, 1), 100), Math.max(q.pageNumber ?? 1, 1), q.name);
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string) {
+    const list = await this.lists.get(id);
+    return this.lists.toResource(list, await this.lists.size(id));
+  }
+
+  @Put(':id')
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ContactListDto) {
+    return this.lists.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', ParseUUIDPipe) id: string) {
+    return this.lists.remove(id);
+  }
+
+  @Post(':id/contacts')
+  @HttpCode(200)
+  addContacts(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body(new ParseArrayPipe({ items: WritableDialerContactDto, whitelist: true, forbidNonWhitelisted: true })) contacts: WritableDialerContactDto[],
+    @Query() q: AddContactsQuery,
+  ) {
+    return this.lists.addContacts(id, contacts, { priority: q.priority === 'true' });
+  }
+
+  @Get(':id/contacts/:contactId')
+  getContact(@Param('id', ParseUUIDPipe) id: string, @Param('contactId') contactId: string) {
+    return this.lists.getContact(id, contactId);
+  }
+
+  @Delete(':id/contacts/:contactId')
+  @HttpCode(204)
+  removeContact(@Param('id', ParseUUIDPipe) id: string, @Param('contactId') contactId: string) {
+    return this.lists.removeContact(id, contactId);
+  }
+}

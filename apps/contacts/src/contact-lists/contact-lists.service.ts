@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { normalizePhoneNumber } from '@herald/channels';
+import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { CountryCode } from 'libphonenumber-js';
+import { ContactEntity, ContactListEntity } from './contact-list.entity';
+import { ContactListDto, MAX_CONTACTS_PER_REQUEST, WritableDialerContactDto } from './dtos/contact-list.dto';
+
+export const HOME_DIVISION = { id: 'home', name: 'Home' };
+
+export interface AddContactsOptions {
+  priority: boolean;
+}
+
+@Injectable()
+export class ContactListsService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  toResource(list: ContactListEntity, size?: number) {
+    return {
+      id: list.id,
+      name: list.name,
+      dateCreated: list.dateCreated.toISOString(),
+      dateModified: list.dateModified.toISOString(),
+      version: list.version,
+      division: { id: list.division, selfUri: `/api/v2/authorization/divisions/${list.division}` },
+      columnNames: list.columnNames,
+      phoneColumns: list.phoneColumns,
+      emailColumns: list.emailColumns,
+      trimWhitespace: list.trimWhitespace,
+      defaultPhoneRegion: list.defaultRegion ?? undefined,
+      size,
+      selfUri: `/api/v2/outbound/contactlists/${list.id}`,
+    };
+  }
+
+  private checkColumns(dto: ContactListDto): void {
+    for (const c of [...(dto.phoneColumns ?? []), ...(dto.emailColumns ?? [])]) {
+      if (!dto.columnNames.includes(c.columnName)) {
+        throw new DomainError('contact.list.column.unknown', `column "${c.columnName}" is not one of the list's columnNames`, 400, [{ column: c.columnName }]);
+      }
+    }
+  }
+
+  async create(dto: ContactListDto) {
+    this.checkColumns(dto);
+    const repo = this.db.getRepository(ContactListEntity);
+    const now = new Date();
+    const list = repo.create({
+      id: randomUUID(),
+      name: dto.name,
+      division: HOME_DIVISION.id,
+      columnNames: dto.columnNames,
+      phoneColumns: dto.phoneColumns ?? [],
+      emailColumns: dto.emailColumns ?? [],
+      defaultRegion: dto.defaultPhoneRegion ?? null,
+      trimWhitespace: dto.trimWhitespace ?? true,
+      version: 1,
+      dateCreated: now,
+      dateModified: now,
+    });
+    try {
+      await repo.insert(list);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new DomainError('contact.list.name.taken', `a contact list named "${dto.name}" already exists`, 409);
+      throw e;
+    }
+    return this.toResource(list, 0);
+  }
+
+  async get(id: string): Promise<ContactListEntity> {
+    const list = await this.db.getRepository(ContactListEntity).findOneBy({ id, division: HOME_DIVISION.id });
+    if (!list) throw new NotFoundError('contact.list', id);
+    return list;
+  }
+
+  async size(listId: string): Promise<number> {
+    const [{ count }] = await this.db.query('SELECT count(*)::int AS count FROM contacts.contact WHERE list_id = $1', [listId]);
+    return count;
+  }
+
+  async list(pageSize: number, pageNumber: number, name?: string) {
+    const qb = this.db.getRepository(ContactListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION.id });
+    if (name) qb.andWhere('l.name ILIKE :n', { n: `%${name.replace(/[%_]/g, '\\$&')}%` });
+    const [rows, total] = await qb.orderBy('l.name').skip((pageNumber - 1) * pageSize).take(pageSize).getManyAndCount();
+    return { entities: rows.map((r) => this.toResource(r)), pageSize, pageNumber, total, pageCount: Math.ceil(total / pageSize) };
+  }
+
+  async update(id: string, dto: ContactListDto) {
+    this.checkColumns(dto);
+    const list = await this.get(id);
+    if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a contact list', 400);
+    if (dto.version !== list.version) throw new VersionConflictError('contact.list', id, dto.version, list.version);
+    const result = await this.db
+      .createQueryBuilder()
+      .update(ContactListEntity)
+      .set({
+        name: dto.name,
+        columnNames: dto.columnNames,
+        phoneColumns: dto.phoneColumns ?? [],
+        emailColumns: dto.emailColumns ?? [],
+        trimWhitespace: dto.trimWhitespace ?? list.trimWhitespace,
+        defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion,
+        version: list.version + 1,
+        dateModified: new Date(),
+      })
+      .where('id = :id AND version = :v', { id, v: list.version })
+      .execute();
+    if (result.affected !== 1) throw new VersionConflictError('contact.list', id, dto.version, list.version + 1);
+    return this.toResource(await this.get(id), await this.size(id));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.db.getRepository(ContactListEntity).delete({ id });
+  }
+
+  /** Checks and normalises one contact; returns its data or the reasons it is refused. */
+  private normalise(list: ContactListEntity, contact: WritableDialerContactDto): { data: Record<string, string> } | { errors: string[] } {
+    const errors: string[] = [];
+    const data: Record<string, string> = {};
+    for (const [column, raw] of Object.entries(contact.data)) {
+      if (!list.columnNames.includes(column)) {
+        errors.push(`column "${column}" is not a column of the list`);
+        continue;
+      }
+      if (typeof raw !== 'string' && typeof raw !== 'number') {
+        errors.push(`column "${column}" must be a string`);
+        continue;
+      }
+      data[column] = list.trimWhitespace ? String(raw).trim() : String(raw);
+    }
+    for (const { columnName } of list.phoneColumns) {
+      const raw = data[columnName];
+      if (raw === undefined || raw === '') continue;
+      const result = normalizePhoneNumber(raw, (list.defaultRegion ?? undefined) as CountryCode | undefined);
+      if (result.ok) data[columnName] = result.e164;
+      else errors.push(`column "${columnName}": ${result.reason}`);
+    }
+    return errors.length ? { errors } : { data };
+  }
+
+  /**
+   * Adds or replaces contacts (POST …/contacts). Contacts added to a list that a campaign is
+   * running join that run's audience; with `priority` they are dispatched before all others.
+   */
+  async addContacts(listId: string, contacts: WritableDialerContactDto[], options: AddContactsOptions) {
+    if (contacts.length > MAX_CONTACTS_PER_REQUEST) {
+      throw new DomainError('contacts.too.many', `at most ${MAX_CONTACTS_PER_REQUEST} contacts per request; got ${contacts.length}`, 400);
+    }
+    const list = await this.get(listId);
+    const rows: { id: string; data: Record<string, string> }[] = [];
+    const problems: Record<string, unknown>[] = [];
+    contacts.forEach((c, index) => {
+      const result = this.normalise(list, c);
+      if ('errors' in result) problems.push({ index, contactId: c.id, errors: result.errors });
+      else rows.push({ id: c.id ?? randomUUID().replace(/-/g, ''), data: result.data });
+    });
+    if (problems.length) {
+      throw new DomainError('contacts.invalid', `${problems.length} of ${contacts.length} contacts are invalid; none were added`, 400, problems);
+    }
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (seen.has(r.id)) throw new DomainError('contacts.duplicate.id', `contact id "${r.id}" appears twice in the request`, 400);
+      seen.add(r.id);
+    }
+    const saved = await this.db.transaction(async (tx) => {
+      const inserted: { id: string; seq: string; date_created: Date }[] = await tx.query(
+        `INSERT INTO contacts.contact (list_id, id, data, priority)
+         SELECT $1, x.id, x.data, $3 FROM jsonb_to_recordset($2::jsonb) AS x(id text, data jsonb)
+         ON CONFLICT (list_id, id) DO UPDATE SET data = EXCLUDED.data, priority = EXCLUDED.priority
+         RETURNING id, seq, date_created`,
+        [listId, JSON.stringify(rows), options.priority],
+      );
+      // Join the audience of runs in progress on this list (a re-added contact keeps its place).
+      await tx.query(
+        `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
+         SELECT r.run_id, c.id, c.priority, c.seq
+           FROM contacts.dispatch_run r JOIN contacts.contact c ON c.list_id = r.list_id
+          WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping') AND c.id = ANY($2)
+         ON CONFLICT (run_id, contact_id) DO UPDATE SET priority = EXCLUDED.priority
+           WHERE contacts.run_contact.dispatched_at IS NULL`,
+        [listId, rows.map((r) => r.id)],
+      );
+      await tx.query(
+        `UPDATE contacts.dispatch_run r SET total = (SELECT count(*) FROM contacts.run_contact rc WHERE rc.run_id = r.run_id), exhausted = false
+          WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping')`,
+        [listId],
+      );
+      return inserted;
+    });
+    const created = new Map(saved.map((s) => [s.id, s.date_created]));
+    return rows.map((r) => ({
+      id: r.id,
+      contactListId: listId,
+      data: r.data,
+      callable: true,
+      dateCreated: created.get(r.id)?.toISOString(),
+      selfUri: `/api/v2/outbound/contactlists/${listId}/contacts/${r.id}`,
+    }));
+  }
+
+  async getContact(listId: string, contactId: string) {
+    await this.get(listId);
+    const c = await this.db.getRepository(ContactEntity).findOneBy({ listId, id: contactId });
+    if (!c) throw new NotFoundError('contact', contactId);
+    return { id: c.id, contactListId: listId, data: c.data, callable: true, dateCreated: c.dateCreated.toISOString(), selfUri: `/api/v2/outbound/contactlists/${listId}/contacts/${c.id}` };
+  }
+
+  async removeContact(listId: string, contactId: string): Promise<void> {
+    await this.get(listId);
+    await this.db.transaction(async (tx) => {
+      const r = await tx.getRepository(ContactEntity).delete({ listId, id: contactId });
+      if (!r.affected) throw new NotFoundError('contact', contactId);
+      // A contact not yet dispatched leaves the audience of runs in progress.
+      await tx.query(
+        `DELETE FROM contacts.run_contact rc USING contacts.dispatch_run r
+          WHERE rc.run_id = r.run_id AND r.list_id = $1 AND rc.contact_id = $2 AND rc.dispatched_at IS NULL`,
+        [listId, contactId],
+      );
+      await tx.query(
+        `UPDATE contacts.dispatch_run r SET total = (SELECT count(*) FROM contacts.run_contact rc WHERE rc.run_id = r.run_id) WHERE r.list_id = $1`,
+        [listId],
+      );
+    });
+  }
+}

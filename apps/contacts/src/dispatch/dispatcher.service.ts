@@ -1,0 +1,184 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  campaignMessageId,
+  CampaignAudienceV1,
+  CampaignStatusChangedV1,
+  ContactDispatchedV1,
+  DeliveryResultV1,
+  EventEnvelope,
+  isE164,
+  Topic,
+} from '@herald/contracts';
+import { EventPublisher, OutgoingEvent } from '@herald/messaging';
+import { DataSource, EntityManager } from 'typeorm';
+import { DispatchRunEntity } from './dispatch-run.entity';
+import { DISPATCH_SETTINGS, DispatchSettings } from './dispatch.settings';
+
+interface Bucket {
+  tokens: number;
+  last: number;
+}
+
+/**
+ * Walks the audience of every running campaign and publishes its contacts at the campaign's
+ * rate. A contact is marked dispatched in the same transaction that selected it, after Kafka has
+ * acknowledged its event: a crash in between re-dispatches it with the same message id, which the
+ * later stages recognise, so nothing is lost and nothing is sent twice.
+ */
+@Injectable()
+export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DispatcherService.name);
+  private readonly buckets = new Map<string, Bucket>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly publisher: EventPublisher,
+    @Inject(DISPATCH_SETTINGS) private readonly settings: DispatchSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const loop = async () => {
+      if (this.stopped) return;
+      this.running = this.tick().catch((e: unknown) => this.logger.warn({ msg: 'dispatch tick failed; retrying', err: (e as Error).message }));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(loop, this.settings.tickMs);
+    };
+    this.timer = setTimeout(loop, this.settings.tickMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Applies a lifecycle event (idempotent: applying it twice changes nothing). */
+  async applyStatus(event: CampaignStatusChangedV1, envelope: EventEnvelope): Promise<void> {
+    const audience = await this.db.transaction(async (tx) => {
+      const config = { sms: event.sms, dncListIds: event.dncListIds };
+      await tx.query(
+        `INSERT INTO contacts.dispatch_run (campaign_id, run_id, division, list_id, status, channel, messages_per_minute, always_running, config)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (campaign_id) DO UPDATE SET
+           total = CASE WHEN dispatch_run.run_id = EXCLUDED.run_id THEN dispatch_run.total ELSE 0 END,
+           dispatched = CASE WHEN dispatch_run.run_id = EXCLUDED.run_id THEN dispatch_run.dispatched ELSE 0 END,
+           exhausted = CASE WHEN dispatch_run.run_id = EXCLUDED.run_id THEN dispatch_run.exhausted ELSE false END,
+           run_id = EXCLUDED.run_id, division = EXCLUDED.division, list_id = EXCLUDED.list_id, status = EXCLUDED.status,
+           channel = EXCLUDED.channel, messages_per_minute = EXCLUDED.messages_per_minute,
+           always_running = EXCLUDED.always_running, config = EXCLUDED.config, updated_at = now()`,
+        [event.campaignId, event.runId, event.division, event.contactListId, event.status, event.channel, event.messagesPerMinute, event.alwaysRunning, config],
+      );
+      if (event.status !== 'on') return undefined;
+      // The run's audience: every contact on the list now (contacts added later join as they come).
+      await tx.query(
+        `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
+         SELECT $1, c.id, c.priority, c.seq FROM contacts.contact c WHERE c.list_id = $2
+         ON CONFLICT DO NOTHING`,
+        [event.runId, event.contactListId],
+      );
+      const [run] = await tx.query(
+        `UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1)
+          WHERE campaign_id = $2 RETURNING total, dispatched`,
+        [event.runId, event.campaignId],
+      );
+      return { total: run.total as number, dispatched: run.dispatched as number };
+    });
+    this.logger.log({ msg: 'campaign status applied', campaignId: event.campaignId, runId: event.runId, status: event.status, total: audience?.total });
+    if (audience) await this.publishAudience(event.campaignId, event.runId, audience.total, audience.dispatched, false, envelope);
+  }
+
+  private async publishAudience(campaignId: string, runId: string, total: number, dispatched: number, exhausted: boolean, causedBy?: EventEnvelope) {
+    const data: CampaignAudienceV1 = { campaignId, runId, totalContacts: total, dispatchedContacts: dispatched, exhausted };
+    await this.publisher.publish(Topic.CampaignAudience, [{ key: campaignId, data, causedBy }]);
+  }
+
+  private take(run: DispatchRunEntity, now: number): number {
+    const perMs = run.messagesPerMinute / 60_000;
+    const cap = Math.max(1, perMs * this.settings.tickMs * 2);
+    const bucket = this.buckets.get(run.campaignId) ?? { tokens: 1, last: now };
+    bucket.tokens = Math.min(cap, bucket.tokens + (now - bucket.last) * perMs);
+    bucket.last = now;
+    this.buckets.set(run.campaignId, bucket);
+    return Math.min(this.settings.maxBatch, Math.floor(bucket.tokens));
+  }
+
+  private async tick(): Promise<void> {
+    const runs = await this.db.getRepository(DispatchRunEntity).find({ where: { status: 'on', exhausted: false } });
+    const active = new Set(runs.map((r) => r.campaignId));
+    for (const id of this.buckets.keys()) if (!active.has(id)) this.buckets.delete(id);
+    for (const run of runs) {
+      if (this.stopped) return;
+      const allowance = this.take(run, Date.now());
+      if (allowance < 1) continue;
+      const sent = await this.db.transaction((tx) => this.dispatchSome(tx, run, allowance));
+      this.buckets.get(run.campaignId)!.tokens -= sent;
+    }
+  }
+
+  private async dispatchSome(tx: EntityManager, run: DispatchRunEntity, limit: number): Promise<number> {
+    // One instance dispatches a campaign at a time.
+    const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`herald:dispatch:${run.campaignId}`]);
+    if (!locked) return 0;
+    const rows: { contact_id: string; data: Record<string, string> }[] = await tx.query(
+      `SELECT rc.contact_id, c.data FROM contacts.run_contact rc
+         JOIN contacts.contact c ON c.list_id = $2 AND c.id = rc.contact_id
+        WHERE rc.run_id = $1 AND rc.dispatched_at IS NULL
+        ORDER BY rc.priority DESC, rc.seq LIMIT $3
+        FOR UPDATE OF rc SKIP LOCKED`,
+      [run.runId, run.listId, limit],
+    );
+    if (rows.length === 0) {
+      const [{ pending }] = await tx.query(
+        `SELECT count(*)::int AS pending FROM contacts.run_contact WHERE run_id = $1 AND dispatched_at IS NULL`,
+        [run.runId],
+      );
+      if (pending === 0) {
+        await tx.query('UPDATE contacts.dispatch_run SET exhausted = true WHERE campaign_id = $1 AND run_id = $2', [run.campaignId, run.runId]);
+        await this.publishAudience(run.campaignId, run.runId, run.total, run.dispatched, true);
+        this.logger.log({ msg: 'campaign audience exhausted', campaignId: run.campaignId, runId: run.runId, dispatched: run.dispatched });
+      }
+      return 0;
+    }
+    const dispatches: OutgoingEvent<ContactDispatchedV1>[] = [];
+    const skipped: OutgoingEvent<DeliveryResultV1>[] = [];
+    const sms = run.config.sms;
+    for (const row of rows) {
+      const messageId = campaignMessageId(run.runId, row.contact_id, run.channel);
+      const address = sms ? row.data[sms.phoneColumn] : undefined;
+      const base = { messageId, campaignId: run.campaignId, runId: run.runId, division: run.division, contactListId: run.listId, contactId: row.contact_id };
+      if (!sms || !address || !isE164(address)) {
+        skipped.push({
+          key: messageId,
+          data: { ...base, channel: run.channel, outcome: 'skipped', reason: 'invalid-address', detail: `no valid phone number in column "${sms?.phoneColumn}"`, occurredAt: new Date().toISOString() },
+        });
+        continue;
+      }
+      dispatches.push({
+        key: messageId,
+        subject: messageId,
+        data: {
+          ...base,
+          channel: run.channel,
+          address,
+          senderAddress: sms.senderSmsPhoneNumber,
+          templateId: sms.contentTemplateId,
+          messageColumn: sms.messageColumn,
+          contactData: row.data,
+          dncListIds: run.config.dncListIds,
+        },
+      });
+    }
+    await this.publisher.publishAll([
+      { topic: Topic.ContactDispatch, events: dispatches },
+      { topic: Topic.DeliveryResult, events: skipped },
+    ]);
+    await tx.query(`UPDATE contacts.run_contact SET dispatched_at = now() WHERE run_id = $1 AND contact_id = ANY($2)`, [run.runId, rows.map((r) => r.contact_id)]);
+    await tx.query('UPDATE contacts.dispatch_run SET dispatched = dispatched + $2 WHERE campaign_id = $1', [run.campaignId, rows.length]);
+    run.dispatched += rows.length;
+    return rows.length;
+  }
+}

@@ -1,0 +1,231 @@
+import { CloudEvent, Kafka, KafkaMessage } from 'cloudevents';
+import { decodeRecord, encodeBinary, EnvelopeDecodeError, EventEnvelope, KafkaHeaders, KafkaRecord } from './envelope';
+
+const data = {
+  messageId: 'd8ff4176-4abe-5a1b-8ad3-dcbfd9756b71',
+  channel: 'sms',
+  outcome: 'delivered',
+  division: 'ff028ff0-c53e-45f6-8b1e-25793267282c',
+  providerMessageId: 'SM5f0e2c1d9a8b7c6d5e4f3a2b1c0d9e8f',
+  occurredAt: '2025-05-13T14:02:09.101Z',
+};
+
+const full: EventEnvelope<typeof data> = {
+  specversion: '1.0',
+  id: '0f8e6d4c-2b1a-4e9f-8d7c-6b5a4f3e2d1c',
+  type: 'io.herald.delivery.result.v1',
+  source: '/herald/sms-gateway',
+  time: '2025-05-13T14:02:09.250Z',
+  subject: 'd8ff4176-4abe-5a1b-8ad3-dcbfd9756b71',
+  datacontenttype: 'application/json',
+  correlationid: 'dea4f9d4-d69b-4557-b019-91f185a904a2',
+  causationid: '7b1f0c2e-3d4a-4b5c-8e6f-9a0b1c2d3e4f',
+  division: 'ff028ff0-c53e-45f6-8b1e-25793267282c',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  tracestate: 'herald=00f067aa0ba902b7',
+  data,
+};
+
+const minimal: EventEnvelope<typeof data> = {
+  specversion: '1.0',
+  id: '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+  type: 'io.herald.delivery.result.v1',
+  source: '/herald/sms-gateway',
+  time: '2025-05-13T14:02:09.250Z',
+  datacontenttype: 'application/json',
+  data,
+};
+
+/** Headers as kafkajs hands them to a consumer: every value a Buffer. */
+function asBuffers(headers: Record<string, Buffer | string>): KafkaHeaders {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)]));
+}
+
+function decodeError(fn: () => unknown): EnvelopeDecodeError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(EnvelopeDecodeError);
+    return e as EnvelopeDecodeError;
+  }
+  throw new Error('expected an EnvelopeDecodeError');
+}
+
+describe('encodeBinary', () => {
+  it('puts every attribute in a ce_ header, the data in the value and the key as given', () => {
+    const record = encodeBinary(full, 'd8ff4176-4abe-5a1b-8ad3-dcbfd9756b71');
+    expect(record.key).toBe('d8ff4176-4abe-5a1b-8ad3-dcbfd9756b71');
+    expect(JSON.parse(record.value.toString('utf8'))).toEqual(data);
+    expect(record.headers).toEqual({
+      'content-type': 'application/json',
+      ce_specversion: '1.0',
+      ce_id: full.id,
+      ce_type: full.type,
+      ce_source: full.source,
+      ce_time: full.time,
+      ce_subject: full.subject,
+      ce_correlationid: full.correlationid,
+      ce_causationid: full.causationid,
+      ce_division: full.division,
+      ce_traceparent: full.traceparent,
+      ce_tracestate: full.tracestate,
+    });
+  });
+
+  it('omits headers for absent optional attributes and keeps a null key', () => {
+    const record = encodeBinary(minimal, null);
+    expect(record.key).toBeNull();
+    expect(Object.keys(record.headers).sort()).toEqual(
+      ['content-type', 'ce_id', 'ce_source', 'ce_specversion', 'ce_time', 'ce_type'].sort(),
+    );
+  });
+});
+
+describe('decodeRecord', () => {
+  describe('binary content mode', () => {
+    it.each([
+      ['every attribute', full],
+      ['only the required attributes', minimal],
+    ])('round-trips an envelope with %s', (_name, envelope) => {
+      const record = encodeBinary(envelope, 'k');
+      expect(decodeRecord(record.value, record.headers)).toEqual(envelope);
+    });
+
+    it('reads header values delivered as Buffers, as kafkajs delivers them', () => {
+      const record = encodeBinary(full, 'k');
+      expect(decodeRecord(record.value, asBuffers(record.headers))).toEqual(full);
+    });
+
+    it('supplies a time when the producer sent none', () => {
+      const { ce_time: _omitted, ...headers } = encodeBinary(minimal, 'k').headers;
+      const decoded = decodeRecord(Buffer.from(JSON.stringify(data)), headers);
+      expect(new Date(decoded.time).toISOString()).toBe(decoded.time);
+    });
+  });
+
+  describe('structured content mode', () => {
+    it('reads the whole event from the value', () => {
+      const value = Buffer.from(JSON.stringify(full));
+      expect(decodeRecord(value, { 'content-type': 'application/cloudevents+json; charset=utf-8' })).toEqual(full);
+    });
+
+    it('recognises the mode from a Buffer content-type header', () => {
+      const value = Buffer.from(JSON.stringify(minimal));
+      expect(decodeRecord(value, asBuffers({ 'content-type': 'application/cloudevents+json' }))).toEqual(minimal);
+    });
+
+    it('sets datacontenttype to application/json', () => {
+      const { datacontenttype: _omitted, ...rest } = minimal;
+      const decoded = decodeRecord(Buffer.from(JSON.stringify(rest)), { 'content-type': 'application/cloudevents+json' });
+      expect(decoded.datacontenttype).toBe('application/json');
+    });
+  });
+
+  describe('refuses, with a reason', () => {
+    const binary = encodeBinary(full, 'k');
+    const structured = { 'content-type': 'application/cloudevents+json' };
+    const withoutHeader = (name: string): Record<string, Buffer | string> => {
+      const headers = { ...binary.headers };
+      delete headers[name];
+      return headers;
+    };
+    const withoutAttribute = (name: keyof EventEnvelope): Buffer => {
+      const copy: Record<string, unknown> = { ...full };
+      delete copy[name];
+      return Buffer.from(JSON.stringify(copy));
+    };
+
+    it.each([
+      ['a null value', null, binary.headers, 'empty message value'],
+      ['an empty value', Buffer.alloc(0), binary.headers, 'empty message value'],
+      ['no headers at all (binary without attributes)', binary.value, undefined, 'missing CloudEvents attribute "id"'],
+      ['binary mode without ce_id', binary.value, withoutHeader('ce_id'), 'missing CloudEvents attribute "id"'],
+      ['binary mode without ce_type', binary.value, withoutHeader('ce_type'), 'missing CloudEvents attribute "type"'],
+      ['binary mode without ce_source', binary.value, withoutHeader('ce_source'), 'missing CloudEvents attribute "source"'],
+      ['binary mode without ce_specversion', binary.value, withoutHeader('ce_specversion'), 'missing CloudEvents attribute "specversion"'],
+      ['binary mode with an empty ce_id', binary.value, { ...binary.headers, ce_id: '' }, 'missing CloudEvents attribute "id"'],
+      ['structured mode without id', withoutAttribute('id'), structured, 'missing CloudEvents attribute "id"'],
+      ['structured mode without type', withoutAttribute('type'), structured, 'missing CloudEvents attribute "type"'],
+      ['structured mode without source', withoutAttribute('source'), structured, 'missing CloudEvents attribute "source"'],
+      ['binary mode with specversion 0.3', binary.value, { ...binary.headers, ce_specversion: '0.3' }, 'unsupported CloudEvents specversion "0.3"'],
+      [
+        'structured mode with specversion 1.1',
+        Buffer.from(JSON.stringify({ ...full, specversion: '1.1' })),
+        structured,
+        'unsupported CloudEvents specversion "1.1"',
+      ],
+      ['binary mode with a number as data', Buffer.from('42'), binary.headers, 'event data is not a JSON object'],
+      ['binary mode with a string as data', Buffer.from('"hello"'), binary.headers, 'event data is not a JSON object'],
+      ['binary mode with null as data', Buffer.from('null'), binary.headers, 'event data is not a JSON object'],
+      ['binary mode with an array as data', Buffer.from('[{"a":1}]'), binary.headers, 'event data is not a JSON object'],
+      ['structured mode without data', withoutAttribute('data'), structured, 'event data is not a JSON object'],
+      [
+        'structured mode with a string as data',
+        Buffer.from(JSON.stringify({ ...full, data: 'hello' })),
+        structured,
+        'event data is not a JSON object',
+      ],
+      ['structured mode with an array as value', Buffer.from('[]'), structured, 'structured-mode value is not a JSON object'],
+      ['structured mode with a string as value', Buffer.from('"event"'), structured, 'structured-mode value is not a JSON object'],
+    ])('%s', (_name, value, headers, reason) => {
+      expect(decodeError(() => decodeRecord(value, headers)).reason).toBe(reason);
+    });
+
+    it.each([
+      ['binary', binary.headers],
+      ['structured', structured],
+    ])('a value that is not JSON (%s mode)', (_mode, headers) => {
+      const error = decodeError(() => decodeRecord(Buffer.from('{"id": '), headers));
+      expect(error.reason).toMatch(/^value is not valid JSON: /);
+    });
+  });
+});
+
+describe('conformance with the CloudEvents JavaScript SDK (Kafka protocol binding)', () => {
+  /** The SDK's view of a consumed Kafka message. Its types want a string key; Herald's may be null. */
+  function toSdkMessage(record: KafkaRecord): KafkaMessage<Buffer> {
+    return { key: record.key as string, value: record.value, body: record.value, headers: { ...(record.headers as Record<string, string>) } };
+  }
+
+  it('reads a binary-mode record from encodeBinary as the same, valid CloudEvent', () => {
+    const record = encodeBinary(full, 'd8ff4176-4abe-5a1b-8ad3-dcbfd9756b71');
+    expect(Kafka.isEvent(toSdkMessage(record))).toBe(true);
+    const event = Kafka.toEvent(toSdkMessage(record)) as CloudEvent<typeof data>;
+
+    expect(event).toBeInstanceOf(CloudEvent);
+    expect(event.validate()).toBe(true); // spec version, attribute and extension names, time format
+    expect(event.specversion).toBe('1.0');
+    expect(event.id).toBe(full.id);
+    expect(event.type).toBe(full.type);
+    expect(event.source).toBe(full.source);
+    expect(event.time).toBe(full.time);
+    expect(event.subject).toBe(full.subject);
+    expect(event.datacontenttype).toBe('application/json'); // from the content-type header (binding §3.2.1)
+    expect(event['partitionkey']).toBe(record.key); // the record key (binding §3.1)
+    expect(event.data).toEqual(data);
+    for (const ext of ['correlationid', 'causationid', 'division', 'traceparent', 'tracestate'] as const) {
+      expect(event[ext]).toBe(full[ext]);
+    }
+  });
+
+  it('reads a minimal binary-mode record as a valid CloudEvent', () => {
+    const event = Kafka.toEvent(toSdkMessage(encodeBinary(minimal, 'k'))) as CloudEvent<typeof data>;
+    expect(event.validate()).toBe(true);
+    expect(event.data).toEqual(data);
+  });
+
+  it('decodes a structured-mode message the SDK produced', () => {
+    const sdkEvent = new CloudEvent<typeof data>({ ...full, partitionkey: 'k' } as never);
+    const message = Kafka.structured(sdkEvent);
+    const decoded = decodeRecord(Buffer.from(message.value as string), message.headers as KafkaHeaders);
+    expect(decoded).toMatchObject(full);
+  });
+
+  it('decodes a binary-mode message the SDK produced', () => {
+    const sdkEvent = new CloudEvent<typeof data>({ ...full, partitionkey: 'k' } as never);
+    const message = Kafka.binary(sdkEvent);
+    // The SDK leaves serialising the value to the Kafka client.
+    const decoded = decodeRecord(Buffer.from(JSON.stringify(message.value)), message.headers as KafkaHeaders);
+    expect(decoded).toMatchObject(full);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The event envelope: CloudEvents 1.0 attributes plus Herald's extensions, carried over Kafka in
+ * the CloudEvents Kafka protocol binding. Herald produces *binary* mode (attributes as `ce_*`
+ * headers, the payload as the JSON value) and reads both binary and *structured* mode
+ * (`content-type: application/cloudevents+json`, the whole event as the value).
+ */
+export interface EventEnvelope<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  type: string;
+  /** URI-reference of the producer, e.g. `/herald/contacts`. */
+  source: string;
+  time: string;
+  subject?: string;
+  datacontenttype: 'application/json';
+  /** Extensions (lower-case alphanumerics, as CloudEvents requires). */
+  correlationid?: string;
+  causationid?: string;
+  division?: string;
+  traceparent?: string;
+  tracestate?: string;
+  data: T;
+}
+
+export type KafkaHeaders = Record<string, Buffer | string | undefined>;
+
+export interface KafkaRecord {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, Buffer | string>;
+}
+
+const ATTRIBUTES = [
+  'specversion',
+  'id',
+  'type',
+  'source',
+  'time',
+  'subject',
+  'correlationid',
+  'causationid',
+  'division',
+  'traceparent',
+  'tracestate',
+] as const;
+const REQUIRED = ['id', 'type', 'source', 'specversion'] as const;
+
+export class EnvelopeDecodeError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'EnvelopeDecodeError';
+  }
+}
+
+/** Binary content mode: attributes become `ce_<name>` headers, the data the JSON value. */
+export function encodeBinary(envelope: EventEnvelope, key: string | null): KafkaRecord {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const attr of ATTRIBUTES) {
+    const v = envelope[attr];
+    if (v !== undefined) headers[`ce_${attr}`] = v;
+  }
+  return { key, value: Buffer.from(JSON.stringify(envelope.data)), headers };
+}
+
+function headerString(v: Buffer | string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : v.toString('utf8');
+}
+
+/** Reads a Kafka message in either content mode into an envelope; throws EnvelopeDecodeError. */
+export function decodeRecord(value: Buffer | null, headers: KafkaHeaders | undefined): EventEnvelope {
+  if (value === null || value.length === 0) throw new EnvelopeDecodeError('empty message value');
+  const h = headers ?? {};
+  const contentType = headerString(h['content-type']) ?? headerString(h['ce_datacontenttype']);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (e) {
+    throw new EnvelopeDecodeError(`value is not valid JSON: ${(e as Error).message}`);
+  }
+  let envelope: Record<string, unknown>;
+  if (contentType?.startsWith('application/cloudevents+json')) {
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new EnvelopeDecodeError('structured-mode value is not a JSON object');
+    }
+    envelope = parsed as Record<string, unknown>;
+  } else {
+    envelope = { data: parsed };
+    for (const attr of ATTRIBUTES) {
+      const v = headerString(h[`ce_${attr}`]);
+      if (v !== undefined) envelope[attr] = v;
+    }
+  }
+  for (const attr of REQUIRED) {
+    if (typeof envelope[attr] !== 'string' || envelope[attr] === '') {
+      throw new EnvelopeDecodeError(`missing CloudEvents attribute "${attr}"`);
+    }
+  }
+  if (envelope['specversion'] !== '1.0') {
+    throw new EnvelopeDecodeError(`unsupported CloudEvents specversion "${String(envelope['specversion'])}"`);
+  }
+  if (typeof envelope['data'] !== 'object' || envelope['data'] === null || Array.isArray(envelope['data'])) {
+    throw new EnvelopeDecodeError('event data is not a JSON object');
+  }
+  envelope['datacontenttype'] = 'application/json';
+  envelope['time'] ??= new Date().toISOString();
+  return envelope as unknown as EventEnvelope;
+}

@@ -1,0 +1,14 @@
+// Every event module imports this one, so the Reflect metadata API that class-transformer's
+// @Type and the JSON Schema generator (design:type of nested objects) rely on is loaded before any
+// event class is decorated, also outside Nest (tools, plain scripts, unit tests).
+import 'reflect-metadata';
+
+export const CHANNELS = ['sms', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+
+export function isE164(value: string): boolean {
+  return E164.test(value);
+}

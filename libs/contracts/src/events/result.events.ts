@@ -1,0 +1,46 @@
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { CHANNELS, Channel } from './common';
+
+/**
+ * What became of a message. `accepted`, `rejected`, `skipped`, `failed` and `unknown` are terminal
+ * for a campaign's progress; `delivered`, `undelivered` and `bounced` follow later where the
+ * provider reports them.
+ */
+export const RESULT_OUTCOMES = [
+  'accepted',
+  'rejected',
+  'skipped',
+  'failed',
+  'unknown',
+  'delivered',
+  'undelivered',
+  'bounced',
+] as const;
+export type ResultOutcome = (typeof RESULT_OUTCOMES)[number];
+/**
+ * Outcomes that end a contact's journey through a campaign. `unknown`: the provider may or may not
+ * have accepted it (the gateway died mid-call); it is never resent blindly.
+ */
+export const TERMINAL_OUTCOMES: readonly ResultOutcome[] = ['accepted', 'rejected', 'skipped', 'failed', 'unknown'];
+
+export const SKIP_REASONS = ['dnc', 'suppressed', 'invalid-address', 'render-failed'] as const;
+
+/** Published on the public delivery-result topic: one message's outcome. */
+export class DeliveryResultV1 {
+  static readonly type = 'io.herald.delivery.result.v1';
+  @IsUUID() messageId!: string;
+  @IsIn(CHANNELS) channel!: Channel;
+  @IsIn(RESULT_OUTCOMES) outcome!: ResultOutcome;
+  @IsString() division!: string;
+  @IsOptional() @IsUUID() campaignId?: string;
+  @IsOptional() @IsUUID() runId?: string;
+  @IsOptional() @IsUUID() contactListId?: string;
+  @IsOptional() @IsString() contactId?: string;
+  /** Machine-readable reason for skipped/rejected/failed: `dnc`, `suppressed`, a provider code, … */
+  @IsOptional() @IsString() @MaxLength(200) reason?: string;
+  /** Human-readable detail (never contains the address). */
+  @IsOptional() @IsString() @MaxLength(1000) detail?: string;
+  @IsOptional() @IsUUID() dncListId?: string;
+  @IsOptional() @IsString() providerMessageId?: string;
+  @IsISO8601() occurredAt!: string;
+}

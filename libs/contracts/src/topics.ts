@@ -1,0 +1,58 @@
+import { CampaignAudienceV1, CampaignStatusChangedV1 } from './events/campaign.events';
+import { ContactClearedV1, ContactDispatchedV1 } from './events/contact.events';
+import { SmsRenderedV1 } from './events/message.events';
+import { DeliveryResultV1 } from './events/result.events';
+
+/**
+ * The topic catalogue: every topic Herald uses, each with the event types it may carry.
+ * Names are wire identifiers: a breaking change is a new `.v2` topic and type, never an edit.
+ * Partitions, retention and cleanup policy of each topic live in deploy/topics.json.
+ */
+export const TOPICS = {
+  'herald.campaign.lifecycle.v1': [CampaignStatusChangedV1],
+  'herald.campaign.audience.v1': [CampaignAudienceV1],
+  'herald.contact.dispatch.v1': [ContactDispatchedV1],
+  'herald.contact.cleared.v1': [ContactClearedV1],
+  'herald.message.rendered.sms.v1': [SmsRenderedV1],
+  'herald.delivery.result.v1': [DeliveryResultV1],
+} as const;
+
+export type TopicName = keyof typeof TOPICS;
+export type EventClass = (typeof TOPICS)[TopicName][number];
+export type PayloadOf<T extends TopicName> = InstanceType<(typeof TOPICS)[T][number]>;
+
+/** Friendly names for code: `Topic.ContactDispatch` rather than a string literal. */
+export const Topic = {
+  CampaignLifecycle: 'herald.campaign.lifecycle.v1',
+  CampaignAudience: 'herald.campaign.audience.v1',
+  ContactDispatch: 'herald.contact.dispatch.v1',
+  ContactCleared: 'herald.contact.cleared.v1',
+  SmsRendered: 'herald.message.rendered.sms.v1',
+  DeliveryResult: 'herald.delivery.result.v1',
+} as const satisfies Record<string, TopicName>;
+
+/**
+ * Where an event that cannot be decoded, validated or handled goes, with the reason and its
+ * origin (topic, partition, offset, consumer group) in headers. Not in TOPICS: it carries any bytes.
+ */
+export const DEAD_LETTER_TOPIC = 'herald.deadletter.v1';
+
+export function isTopicName(name: string): name is TopicName {
+  return Object.prototype.hasOwnProperty.call(TOPICS, name);
+}
+
+/** The event class for a CloudEvents `type` on a topic, or undefined if the topic does not carry it. */
+export function eventClassFor(topic: TopicName, type: string): EventClass | undefined {
+  return (TOPICS[topic] as readonly EventClass[]).find((c) => c.type === type);
+}
+
+/** Default event type of a topic (the first it lists): what a producer publishes unless told otherwise. */
+export function defaultTypeOf(topic: TopicName): string {
+  return TOPICS[topic][0].type;
+}
+
+export function allEventClasses(): EventClass[] {
+  const seen = new Set<EventClass>();
+  for (const classes of Object.values(TOPICS)) for (const c of classes) seen.add(c);
+  return [...seen];
+}

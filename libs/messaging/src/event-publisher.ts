@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { context, propagation } from '@opentelemetry/api';
+import { defaultTypeOf, encodeBinary, EventEnvelope, PayloadOf, TopicName } from '@herald/contracts';
+import { randomUUID } from 'node:crypto';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
+
+export interface OutgoingEvent<T> {
+  data: T;
+  /** Partition key: events with one key stay in order. */
+  key: string;
+  subject?: string;
+  /** CloudEvents type; defaults to the topic's first event type. */
+  type?: string;
+  /** The event this one is a consequence of: its id becomes causationid, its correlation and division carry over. */
+  causedBy?: EventEnvelope;
+  correlationId?: string;
+  division?: string;
+  id?: string;
+}
+
+/** A message that is passed on as it came (dead letters): raw bytes and headers. */
+export interface RawRecord {
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string>;
+}
+
+/**
+ * Produces CloudEvents (Kafka binary mode) to the catalogue's topics, type-checked against the
+ * topic registry. One `publish` call is one produce request, so callers pass whole batches.
+ */
+@Injectable()
+export class EventPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventPublisher.name);
+  private readonly producer: Producer;
+  private connecting?: Promise<void>;
+  private connected = false;
+  readonly source: string;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    kafka: Kafka,
+  ) {
+    this.source = `/herald/${options.service}`;
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connected = false;
+      this.connecting = undefined;
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  physicalTopic(topic: string): string {
+    return `${this.options.topicPrefix ?? ''}${topic}`;
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    this.connecting ??= this.producer.connect().then(
+      () => {
+        this.connected = true;
+      },
+      (e: unknown) => {
+        this.connecting = undefined;
+        throw e;
+      },
+    );
+    await this.connecting;
+  }
+
+  envelopeFor<T>(topic: TopicName, event: OutgoingEvent<T>): EventEnvelope<T> {
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    const cause = event.causedBy;
+    return {
+      specversion: '1.0',
+      id: event.id ?? randomUUID(),
+      type: event.type ?? defaultTypeOf(topic),
+      source: this.source,
+      time: new Date().toISOString(),
+      subject: event.subject,
+      datacontenttype: 'application/json',
+      correlationid: event.correlationId ?? cause?.correlationid ?? cause?.id,
+      causationid: cause?.id,
+      division: event.division ?? cause?.division,
+      traceparent: carrier['traceparent'],
+      tracestate: carrier['tracestate'],
+      data: event.data,
+    };
+  }
+
+  private toMessage<T>(topic: TopicName, event: OutgoingEvent<T>): Message {
+    const record = encodeBinary(this.envelopeFor(topic, event), event.key);
+    return { key: record.key, value: record.value, headers: record.headers };
+  }
+
+  async publish<T extends TopicName>(topic: T, events: OutgoingEvent<PayloadOf<T>>[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.publishAll([{ topic, events }]);
+  }
+
+  /** Several topics in one produce request (acks from all in-sync replicas). */
+  async publishAll(batches: { topic: TopicName; events: OutgoingEvent<unknown>[] }[]): Promise<void> {
+    const topicMessages = batches
+      .filter((b) => b.events.length > 0)
+      .map((b) => ({ topic: this.physicalTopic(b.topic), messages: b.events.map((e) => this.toMessage(b.topic, e)) }));
+    if (topicMessages.length === 0) return;
+    await this.connect();
+    await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+  }
+
+  /** Passes records on unchanged (used for dead letters). `topic` is a logical name. */
+  async publishRaw(topic: string, records: RawRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.connect();
+    await this.producer.send({ topic: this.physicalTopic(topic), messages: records, acks: -1 });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    try {
+      await this.producer.disconnect();
+    } catch (e) {
+      this.logger.warn({ msg: 'producer disconnect failed', err: (e as Error).message });
+    }
+  }
+}

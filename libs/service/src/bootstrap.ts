@@ -1,0 +1,42 @@
+import { INestApplication, Logger as NestLogger, Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { connectKafka } from '@herald/messaging';
+import { Logger } from 'nestjs-pino';
+import { ErrorBodyFilter } from './errors';
+
+export interface RunOptions {
+  service: string;
+  module: Type | import('@nestjs/common').DynamicModule;
+  port: number;
+  host: string;
+  /** Whether the service consumes Kafka (has @EventPattern handlers). */
+  kafka?: boolean;
+  configure?: (app: INestApplication) => void;
+}
+
+/**
+ * Starts a Herald service: JSON logs, validation of request bodies, the Kafka batch transport,
+ * HTTP; drains in-flight work on SIGTERM/SIGINT (Nest closes the consumer before the producer
+ * and the database). A failure to start exits non-zero.
+ */
+export async function runService(options: RunOptions): Promise<INestApplication> {
+  try {
+    const app = await NestFactory.create(options.module, { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks();
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalFilters(new ErrorBodyFilter());
+    options.configure?.(app);
+    if (options.kafka !== false) {
+      connectKafka(app);
+      await app.startAllMicroservices();
+    }
+    await app.listen(options.port, options.host);
+    app.get(Logger).log({ msg: 'started', service: options.service, port: options.port });
+    return app;
+  } catch (e) {
+    new NestLogger('bootstrap').error({ msg: 'failed to start', service: options.service, err: (e as Error)?.message });
+    process.stderr.write(`herald-${options.service}: failed to start: ${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  }
+}
