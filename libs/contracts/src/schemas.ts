@@ -1,5 +1,5 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { allEventClasses, EventClass } from './topics';
+import { EventClass } from './topics';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -41,7 +41,7 @@ export function jsonSchemaOf(cls: EventClass): JsonSchema {
  * that only inherits them (ContactClearedV1 extends ContactDispatchedV1) has none of its own:
  * use the nearest ancestor's, as class-validator itself does when validating.
  */
-function ownOrInheritedSchema(schemas: Record<string, JsonSchema>, cls: Function): JsonSchema | undefined {
+function ownOrInheritedSchema(schemas: Record<string, JsonSchema>, cls: EventClass): JsonSchema | undefined {
   for (let c: unknown = cls; typeof c === 'function' && c.name; c = Object.getPrototypeOf(c)) {
     if (schemas[c.name]) return schemas[c.name];
   }

@@ -11,6 +11,8 @@ export interface RunOptions {
   host: string;
   /** Whether the service consumes Kafka (has @EventPattern handlers). */
   kafka?: boolean;
+  /** False for a service that streams bodies through (the edge). */
+  bodyParser?: boolean;
   configure?: (app: INestApplication) => void;
 }
 
@@ -21,7 +23,7 @@ export interface RunOptions {
  */
 export async function runService(options: RunOptions): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(options.module, { bufferLogs: true });
+    const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -1,12 +1,21 @@
-import { v5 as uuidv5 } from 'uuid';
+import { createHash } from 'node:crypto';
 import { Channel } from './common';
 
 const HERALD_MESSAGE_NAMESPACE = 'a0c8e3f4-6a1b-4e5e-9d55-6f1f0c3b7d21';
+
+/** RFC 9562 version-5 (SHA-1, name-based) UUID. */
+export function uuidV5(name: string, namespace: string): string {
+  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 /**
  * The deterministic id of a campaign message: the same run, contact and channel always give the
  * same id, so every stage can recognise a redelivered message.
  */
 export function campaignMessageId(runId: string, contactId: string, channel: Channel): string {
-  return uuidv5(`${runId}:${contactId}:${channel}`, HERALD_MESSAGE_NAMESPACE);
+  return uuidV5(`${runId}:${contactId}:${channel}`, HERALD_MESSAGE_NAMESPACE);
 }

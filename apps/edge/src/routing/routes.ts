@@ -1,0 +1,21 @@
+import { EdgeConfig } from '../config';
+
+export interface Route {
+  prefix: string;
+  target: string;
+}
+
+/** The public API's paths and the service that answers each (first match wins). */
+export function routesOf(config: EdgeConfig): Route[] {
+  return [
+    { prefix: '/api/v2/outbound/contactlists', target: config.CONTACTS_URL },
+    { prefix: '/api/v2/outbound/messagingcampaigns', target: config.CAMPAIGNS_URL },
+    { prefix: '/api/v2/outbound/dnclists', target: config.DNC_URL },
+    { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
+    { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
+  ];
+}
+
+export function routeFor(routes: Route[], path: string): Route | undefined {
+  return routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
+}

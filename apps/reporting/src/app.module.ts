@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@herald/messaging';
+import { PersistenceModule } from '@herald/persistence';
+import { HealthModule, loggingModule } from '@herald/service';
+import { ReportingConfig } from './config';
+import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { ResultsProjection } from './results/results.projection';
+
+@Module({})
+export class AppModule {
+  static register(config: ReportingConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        loggingModule('reporting', config.LOG_LEVEL),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'reporting', entities: [], migrations: [Initial1764200000000] }),
+        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'reporting', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        HealthModule,
+      ],
+      controllers: [ResultsProjection],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DeliveryResultV1, Topic } from '@herald/contracts';
+import { ConsumedEvent } from '@herald/messaging';
+import { NotFoundError } from '@herald/service';
+import { DataSource } from 'typeorm';
+
+/**
+ * The message-outcome projection: every result, one upsert per batch. The latest outcome by
+ * occurrence time wins, so late or reordered events do not roll a message back; a redelivered
+ * event (same CloudEvents id) is not appended twice.
+ */
+@Controller('api/v2/herald/messages')
+export class ResultsProjection {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  @EventPattern(Topic.DeliveryResult)
+  async onResults(events: ConsumedEvent<DeliveryResultV1>[]): Promise<void> {
+    const rows = events.map(({ data, envelope }) => ({
+      message_id: data.messageId,
+      channel: data.channel,
+      division: data.division,
+      campaign_id: data.campaignId ?? null,
+      run_id: data.runId ?? null,
+      contact_list_id: data.contactListId ?? null,
+      contact_id: data.contactId ?? null,
+      outcome: data.outcome,
+      reason: data.reason ?? null,
+      at: data.occurredAt,
+      entry: { eventId: envelope.id, outcome: data.outcome, reason: data.reason, at: data.occurredAt },
+    }));
+    await this.db.query(
+      `INSERT INTO reporting.message_outcome AS m (message_id, channel, division, campaign_id, run_id, contact_list_id, contact_id, outcome, reason, first_at, last_at, history)
+       SELECT DISTINCT ON (x.message_id) x.message_id, x.channel, x.division, x.campaign_id, x.run_id, x.contact_list_id, x.contact_id, x.outcome, x.reason, x.at, x.at, jsonb_build_array(x.entry)
+         FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, channel text, division text, campaign_id uuid, run_id uuid, contact_list_id uuid, contact_id text, outcome text, reason text, at timestamptz, entry jsonb)
+        ORDER BY x.message_id, x.at DESC
+       ON CONFLICT (message_id) DO UPDATE SET
+         outcome = CASE WHEN EXCLUDED.last_at >= m.last_at THEN EXCLUDED.outcome ELSE m.outcome END,
+         reason = CASE WHEN EXCLUDED.last_at >= m.last_at THEN EXCLUDED.reason ELSE m.reason END,
+         last_at = GREATEST(m.last_at, EXCLUDED.last_at),
+         first_at = LEAST(m.first_at, EXCLUDED.first_at),
+         history = CASE WHEN m.history @> jsonb_build_array(jsonb_build_object('eventId', EXCLUDED.history->0->>'eventId')) THEN m.history ELSE m.history || EXCLUDED.history END`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  @Get(':messageId')
+  async get(@Param('messageId', ParseUUIDPipe) messageId: string) {
+    const [row] = await this.db.query('SELECT * FROM reporting.message_outcome WHERE message_id = $1', [messageId]);
+    if (!row) throw new NotFoundError('message', messageId);
+    return {
+      id: row.message_id,
+      channel: row.channel,
+      outcome: row.outcome,
+      reason: row.reason ?? undefined,
+      campaignId: row.campaign_id ?? undefined,
+      contactListId: row.contact_list_id ?? undefined,
+      contactId: row.contact_id ?? undefined,
+      firstAt: row.first_at,
+      lastAt: row.last_at,
+      history: row.history,
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@herald/messaging';
+import { PersistenceModule } from '@herald/persistence';
+import { HealthModule, loggingModule } from '@herald/service';
+import { SmsGatewayConfig } from './config';
+import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { PinpointSmsProvider } from './provider/pinpoint-sms.provider';
+import { SMS_PROVIDER } from './provider/sms-provider';
+import { RenderedSmsConsumer } from './sending/rendered-sms.consumer';
+import { SENDER_SETTINGS, SmsSenderService } from './sending/sms-sender.service';
+
+@Module({})
+export class AppModule {
+  static register(config: SmsGatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        loggingModule('sms-gateway', config.LOG_LEVEL),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000] }),
+        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        HealthModule,
+      ],
+      controllers: [RenderedSmsConsumer],
+      providers: [
+        SmsSenderService,
+        { provide: SENDER_SETTINGS, useValue: { concurrency: config.SMS_SEND_CONCURRENCY, staleClaimMs: config.SMS_SEND_TIMEOUT_MS * 2 } },
+        {
+          provide: SMS_PROVIDER,
+          useValue: new PinpointSmsProvider({
+            region: config.AWS_REGION,
+            endpoint: config.SMS_PROVIDER_ENDPOINT,
+            timeoutMs: config.SMS_SEND_TIMEOUT_MS,
+            maxSockets: config.SMS_SEND_CONCURRENCY,
+          }),
+        },
+      ],
+    };
+  }
+}

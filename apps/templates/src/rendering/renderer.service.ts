@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { countSmsSegments, MAX_SMS_CHARACTERS } from '@herald/channels';
+import { ContactClearedV1, DeliveryResultV1, SmsRenderedV1, Topic } from '@herald/contracts';
+import { ConsumedEvent, EventPublisher, OutgoingEvent } from '@herald/messaging';
+import { ResponseEntity } from '../responses/response.entity';
+import { ResponsesService } from '../responses/responses.service';
+import { parseTemplate, ParsedTemplate, renderTemplate } from './template-engine';
+
+interface CachedTemplate {
+  body: ParsedTemplate;
+  defaults: Map<string, string>;
+  loadedAt: number;
+}
+
+const CACHE_TTL_MS = 5_000;
+
+/**
+ * The render stage: each cleared contact's message is filled from its own column values (or the
+ * substitution's default). A contact missing a value without a default is a per-contact failure
+ * with the names of the missing values, never a message with a hole in it.
+ */
+@Injectable()
+export class RendererService {
+  private readonly cache = new Map<string, CachedTemplate>();
+
+  constructor(
+    private readonly responses: ResponsesService,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  private compile(r: ResponseEntity): CachedTemplate {
+    const text = r.texts.find((t) => t.type !== 'subject') ?? r.texts[0]!;
+    return {
+      body: parseTemplate(text.content),
+      defaults: new Map(r.substitutions.filter((s) => s.defaultValue !== undefined).map((s) => [s.id, s.defaultValue!])),
+      loadedAt: Date.now(),
+    };
+  }
+
+  private async templates(ids: string[]): Promise<Map<string, CachedTemplate>> {
+    const now = Date.now();
+    const stale = ids.filter((id) => (this.cache.get(id)?.loadedAt ?? 0) < now - CACHE_TTL_MS);
+    for (const r of await this.responses.getMany([...new Set(stale)])) this.cache.set(r.id, this.compile(r));
+    return this.cache;
+  }
+
+  async render(events: ConsumedEvent<ContactClearedV1>[]): Promise<void> {
+    const templates = await this.templates(events.flatMap((e) => (e.data.templateId ? [e.data.templateId] : [])));
+    const rendered: OutgoingEvent<SmsRenderedV1>[] = [];
+    const failed: OutgoingEvent<DeliveryResultV1>[] = [];
+    for (const { data, envelope } of events) {
+      const fail = (reason: string, detail: string) =>
+        failed.push({
+          key: data.messageId,
+          causedBy: envelope,
+          data: {
+            messageId: data.messageId,
+            channel: data.channel,
+            outcome: 'failed',
+            reason,
+            detail,
+            division: data.division,
+            campaignId: data.campaignId,
+            runId: data.runId,
+            contactListId: data.contactListId,
+            contactId: data.contactId,
+            occurredAt: new Date().toISOString(),
+          },
+        });
+      let body: string;
+      if (data.templateId) {
+        const template = templates.get(data.templateId);
+        if (!template) {
+          fail('template-not-found', `template ${data.templateId} does not exist`);
+          continue;
+        }
+        const result = renderTemplate(template.body, (name) => {
+          const v = Object.prototype.hasOwnProperty.call(data.contactData, name) ? data.contactData[name] : undefined;
+          return v !== undefined && v !== '' ? v : template.defaults.get(name);
+        });
+        if (!result.ok) {
+          fail('render-failed', `no value and no default for: ${result.missing.join(', ')}`);
+          continue;
+        }
+        body = result.text;
+      } else {
+        const column = data.messageColumn ?? '';
+        const v = Object.prototype.hasOwnProperty.call(data.contactData, column) ? data.contactData[column] : undefined;
+        if (!v) {
+          fail('render-failed', `message column "${column}" is empty`);
+          continue;
+        }
+        body = v;
+      }
+      const segments = countSmsSegments(body);
+      if (body.length > MAX_SMS_CHARACTERS) {
+        fail('message-too-long', `message has ${body.length} characters; at most ${MAX_SMS_CHARACTERS} are allowed`);
+        continue;
+      }
+      rendered.push({
+        key: data.messageId,
+        subject: data.messageId,
+        causedBy: envelope,
+        data: {
+          messageId: data.messageId,
+          campaignId: data.campaignId,
+          runId: data.runId,
+          contactId: data.contactId,
+          division: data.division,
+          from: data.senderAddress,
+          to: data.address,
+          body,
+          encoding: segments.encoding,
+          segments: segments.segments,
+        },
+      });
+    }
+    await this.publisher.publishAll([
+      { topic: Topic.SmsRendered, events: rendered },
+      { topic: Topic.DeliveryResult, events: failed },
+    ]);
+  }
+}

@@ -1,0 +1,14 @@
+import { campaignMessageId, uuidV5 } from './message-id';
+
+describe('message ids', () => {
+  it('computes RFC 9562 version-5 UUIDs (the RFC example: DNS namespace, www.example.com)', () => {
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('gives the same id for the same run, contact and channel, and different ids otherwise', () => {
+    const run = '6f0e8c2a-1d2b-4c4e-9a51-2f3b4c5d6e7f';
+    expect(campaignMessageId(run, 'c1', 'sms')).toBe(campaignMessageId(run, 'c1', 'sms'));
+    expect(campaignMessageId(run, 'c1', 'sms')).not.toBe(campaignMessageId(run, 'c2', 'sms'));
+    expect(campaignMessageId(run, 'c1', 'sms')).not.toBe(campaignMessageId(run, 'c1', 'email'));
+  });
+});
