@@ -1,0 +1,109 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { heraldHome, repoRoot, sleep } from '../infra/paths';
+import { envFor, portOf, ServiceSpec, SERVICES, StackSettings } from './services';
+
+export interface RunningService {
+  spec: ServiceSpec;
+  process: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+export function entryOf(name: string): string {
+  return join(repoRoot(), 'dist', 'apps', name, 'src', 'main.js');
+}
+
+/**
+ * Starts and stops Herald's services as separate OS processes (the way they run in production:
+ * one process per service), each logging to .herald/logs/<name>.log.
+ */
+export class Supervisor {
+  readonly running = new Map<string, RunningService>();
+
+  constructor(
+    readonly settings: StackSettings,
+    private readonly options: { detached?: boolean; logDir?: string } = {},
+  ) {}
+
+  get logDir(): string {
+    return this.options.logDir ?? join(heraldHome(), 'logs');
+  }
+
+  start(name: string): RunningService {
+    const spec = SERVICES.find((s) => s.name === name);
+    if (!spec) throw new Error(`unknown service ${name}`);
+    if (this.running.has(name)) throw new Error(`${name} is already running`);
+    mkdirSync(this.logDir, { recursive: true });
+    const logFile = join(this.logDir, `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, ['--enable-source-maps', entryOf(name)], {
+      cwd: repoRoot(),
+      env: { ...process.env, ...envFor(this.settings, spec) },
+      stdio: ['ignore', fd, fd],
+      detached: this.options.detached ?? false,
+    });
+    closeSync(fd);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    const service = { spec, process: child, logFile, exited };
+    this.running.set(name, service);
+    void exited.then(() => {
+      if (this.running.get(name) === service) this.running.delete(name);
+    });
+    if (this.options.detached) child.unref();
+    return service;
+  }
+
+  /** Waits until the service answers its readiness check (or fails, pointing at its log). */
+  async waitReady(name: string, timeoutMs = 60_000): Promise<void> {
+    const spec = SERVICES.find((s) => s.name === name)!;
+    const url = `http://127.0.0.1:${portOf(this.settings, name)}${spec.readyPath}`;
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const svc = this.running.get(name);
+      if (!this.options.detached && !svc) throw new Error(`${name} exited before it was ready; see ${join(this.logDir, `${name}.log`)}`);
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        if (res.ok) return;
+        last = `${res.status} ${await res.text()}`;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      await sleep(200);
+    }
+    throw new Error(`${name} not ready after ${timeoutMs} ms (${last}); see ${join(this.logDir, `${name}.log`)}`);
+  }
+
+  async startAll(names = SERVICES.map((s) => s.name)): Promise<void> {
+    // The first service migrates its schema while the others start: all start together.
+    for (const name of names) this.start(name);
+    await Promise.all(names.map((n) => this.waitReady(n)));
+  }
+
+  /** SIGTERM (graceful: in-flight work drains) or SIGKILL (a crash). */
+  async stop(name: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<void> {
+    const svc = this.running.get(name);
+    if (!svc) return;
+    svc.process.kill(signal);
+    const timer = setTimeout(() => svc.process.kill('SIGKILL'), timeoutMs);
+    await svc.exited;
+    clearTimeout(timer);
+    this.running.delete(name);
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.stop(name);
+    this.start(name);
+    await this.waitReady(name);
+  }
+
+  async stopAll(): Promise<void> {
+    // Entry first, simulator last: upstream stops before what it depends on.
+    const order = [...this.running.keys()].sort((a, b) => (a === 'edge' ? -1 : b === 'edge' ? 1 : a === 'sms-simulator' ? 1 : b === 'sms-simulator' ? -1 : 0));
+    const rest = order.filter((n) => n !== 'sms-simulator');
+    await Promise.all(rest.map((n) => this.stop(n)));
+    await this.stop('sms-simulator');
+  }
+}
