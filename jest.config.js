@@ -24,6 +24,8 @@ const transform = {
 const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node' };
 
 module.exports = {
+  // A global option (not per project): e2e tests run whole campaigns; unit tests finish far sooner.
+  testTimeout: 300_000,
   projects: [
     {
       ...common,
@@ -34,7 +36,6 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 600_000,
     },
   ],
 };

@@ -1,5 +1,6 @@
 import { INestApplication, Logger as NestLogger, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { connectKafka } from '@herald/messaging';
 import { Logger } from 'nestjs-pino';
 import { ErrorBodyFilter } from './errors';
@@ -13,6 +14,8 @@ export interface RunOptions {
   kafka?: boolean;
   /** False for a service that streams bodies through (the edge). */
   bodyParser?: boolean;
+  /** Largest JSON body accepted (default 5 MiB); larger requests get 413. */
+  maxBodyBytes?: number;
   configure?: (app: INestApplication) => void;
 }
 
@@ -23,8 +26,13 @@ export interface RunOptions {
  */
 export async function runService(options: RunOptions): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
+    const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(Logger));
+    if (options.bodyParser !== false) {
+      // 1,000 contacts per request (the API's limit) is well over Express' default 100 kB.
+      app.useBodyParser('json', { limit: options.maxBodyBytes ?? 5 * 1024 * 1024 });
+      app.useBodyParser('urlencoded', { limit: 64 * 1024, extended: false });
+    }
     app.enableShutdownHooks();
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.useGlobalFilters(new ErrorBodyFilter());

@@ -29,6 +29,11 @@ export class VersionConflictError extends DomainError {
   }
 }
 
+function isClientError(e: unknown): e is { status: number; message: string; limit?: number } {
+  const status = (e as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 && (e as { expose?: boolean }).expose === true;
+}
+
 /** Genesys Cloud's ErrorBody shape: `{ message, code, status, contextId, details, errors }`. */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
@@ -53,6 +58,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
       code = status === 400 ? 'bad.request' : status === 404 ? 'not.found' : status === 413 ? 'payload.too.large' : `http.${status}`;
       message = messages.join('; ');
       details = messages.map((m) => ({ errorMessage: m }));
+    } else if (isClientError(exception)) {
+      // body-parser and friends: 400 malformed JSON, 413 too large, 415 unsupported charset.
+      status = exception.status;
+      code = status === 413 ? 'payload.too.large' : status === 400 ? 'bad.request' : `http.${status}`;
+      message = status === 413 ? `request body exceeds the limit of ${exception.limit ?? '?'} bytes` : exception.message;
     } else {
       this.logger.error({ msg: 'unhandled error', err: (exception as Error)?.message, stack: (exception as Error)?.stack, contextId });
     }

@@ -1,0 +1,36 @@
+// Every service validates its configuration at boot and refuses to start, naming the variable.
+import { spawnSync } from 'node:child_process';
+import { entryOf } from '../../tools/stack/supervisor';
+
+const SERVICES = ['contacts', 'campaigns', 'dnc', 'templates', 'sms-gateway', 'email-gateway', 'reporting', 'edge'];
+
+function boot(name: string, env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [entryOf(name)], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe.each(SERVICES)('%s', (name) => {
+  it('exits non-zero naming an invalid PORT', () => {
+    const r = boot(name, { PORT: 'eighty' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/PORT is invalid/);
+  });
+
+  it('exits non-zero naming an invalid KAFKA_BROKERS', () => {
+    const r = boot(name, { KAFKA_BROKERS: 'no port here' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/KAFKA_BROKERS/);
+  });
+});
+
+it.each(['contacts', 'campaigns', 'sms-gateway'])('%s exits non-zero naming an invalid DATABASE_URL', (name) => {
+  const r = boot(name, { DATABASE_URL: 'mysql://nope' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/DATABASE_URL is invalid/);
+});
+
+it('the SMS simulator exits non-zero naming an out-of-range fault rate', () => {
+  const r = boot('sms-simulator', { SMS_SIMULATOR_REJECT_RATE: '2' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/SMS_SIMULATOR_REJECT_RATE/);
+});

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureKafka } from '../../../tools/infra/kafka';
+import { dropDatabase } from '../../../tools/infra/postgres';
+import { deleteTopics, ensureTopics } from '../../../tools/infra/topics';
+import { heraldClient, HeraldClient } from '../../../tools/demo/herald-client';
+import { entryOf, Supervisor } from '../../../tools/stack/supervisor';
+import { StackSettings, urlOf } from '../../../tools/stack/services';
+
+export interface TestStack {
+  settings: StackSettings;
+  supervisor: Supervisor;
+  api: HeraldClient;
+  kafka: Kafka;
+  simulatorLog: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole Herald for one test file: the real broker (started if needed), a topic namespace and
+ * a database of its own, and every service as its own process, built from dist/ (npm test builds
+ * first). Nothing is shared with another test file or a developer's running stack.
+ */
+export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv'] }): Promise<TestStack> {
+  if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
+  const broker = await ensureKafka();
+  const id = randomUUID().slice(0, 8);
+  const simulatorLog = join(process.env['TMPDIR'] ?? '/tmp', `herald-e2e-${id}-sms.jsonl`);
+  const settings: StackSettings = {
+    portBase: options.portBase,
+    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_e2e_${id}`,
+    brokers: broker.brokers,
+    topicPrefix: `e2e-${id}.`,
+    logLevel: 'info',
+    extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
+  };
+  await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
+  const supervisor = new Supervisor(settings, { logDir: join(process.cwd(), '.herald', 'logs', `e2e-${id}`) });
+  try {
+    await supervisor.startAll();
+  } catch (e) {
+    await supervisor.stopAll();
+    throw e;
+  }
+  const kafka = new Kafka({ clientId: `e2e-${id}`, brokers: settings.brokers, logLevel: logLevel.NOTHING });
+  return {
+    settings,
+    supervisor,
+    api: heraldClient(urlOf(settings, 'edge')),
+    kafka,
+    simulatorLog,
+    async close() {
+      await supervisor.stopAll();
+      await deleteTopics({ brokers: settings.brokers, prefix: settings.topicPrefix }).catch(() => undefined);
+      await dropDatabase(settings.databaseUrl).catch(() => undefined);
+    },
+  };
+}
+
+/** Every message the SMS simulator accepted, from its own append-only log. */
+export function acceptedBySimulator(stack: TestStack): { messageId: string; destination: string; body: string; context?: Record<string, string> }[] {
+  if (!existsSync(stack.simulatorLog)) return [];
+  return readFileSync(stack.simulatorLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+/** Reads a topic of the stack's namespace from the beginning until `done` says enough (or the timeout). */
+export async function readTopic<T = unknown>(
+  stack: TestStack,
+  topic: string,
+  done: (records: { key: string | null; value: T | string; headers: Record<string, string> }[]) => boolean,
+  timeoutMs = 60_000,
+) {
+  const consumer = stack.kafka.consumer({ groupId: `e2e-reader-${randomUUID()}` });
+  const records: { key: string | null; value: T | string; headers: Record<string, string> }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${stack.settings.topicPrefix}${topic}`, fromBeginning: true });
+  let resolve!: () => void;
+  const finished = new Promise<void>((r) => (resolve = r));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const raw = message.value?.toString('utf8') ?? '';
+      let value: T | string = raw;
+      try {
+        value = JSON.parse(raw) as T;
+      } catch {
+        /* kept as text */
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+      records.push({ key: message.key?.toString() ?? null, value, headers });
+      if (done(records)) resolve();
+    },
+  });
+  const timer = setTimeout(resolve, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  return records;
+}
