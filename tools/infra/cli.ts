@@ -1,7 +1,7 @@
 // node dist/tools/infra/cli.js <up|down|restart|status|topics>
 // The local stack's infrastructure: the Kafka broker, the manifest's topics, the database.
-import { defaultBrokers } from './paths';
 import { ensureKafka, kafkaStatus, restartKafka, stopKafka } from './kafka';
+import { defaultBrokers } from './paths';
 import { databaseExists, databaseUrl, ensureDatabase } from './postgres';
 import { ensureTopics, topicStatus } from './topics';
 

@@ -125,10 +125,10 @@ export async function stopKafka(
     const pid = livePid(c, true);
     if (!pid) return { stopped: false, forced: false };
     let forced = options.signal === 'SIGKILL';
-    process.kill(pid, options.signal ?? 'SIGTERM');
+    signal(pid, options.signal ?? 'SIGTERM');
     if (!(await waitForExit(pid, c.stopTimeoutMs))) {
       forced = true;
-      process.kill(pid, 'SIGKILL');
+      signal(pid, 'SIGKILL');
       if (!(await waitForExit(pid, 10_000))) throw new Error(`Kafka (pid ${pid}) survived SIGKILL`);
     }
     // A JVM's sockets close when its last thread is gone, which can be after the pid looks dead:
@@ -314,7 +314,7 @@ async function waitUntilAnswering(c: Ctx, pid: number, clusterId: string | undef
       }
       return cluster.clusterId;
     }
-    if (!isBrokerProcess(pid)) {
+    if (!isBrokerProcess(c, pid)) {
       rmSync(c.pidFile, { force: true });
       throw new Error(`Kafka (pid ${pid}) exited while starting; see ${c.logFile} and ${c.serverLog}\n${tail(c.logFile, 20)}`);
     }
@@ -386,7 +386,7 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
 function livePid(c: Ctx, clean: boolean): number | undefined {
   if (existsSync(c.pidFile)) {
     const pid = Number(readFileSync(c.pidFile, 'utf8').trim());
-    if (pid > 0 && isBrokerProcess(pid)) return pid;
+    if (pid > 0 && isBrokerProcess(c, pid)) return pid;
     if (clean) {
       rmSync(c.pidFile, { force: true });
       c.log(`kafka: removed stale pidfile (pid ${pid} is not running)`);
@@ -397,18 +397,23 @@ function livePid(c: Ctx, clean: boolean): number | undefined {
   return found;
 }
 
-/** Alive and a Kafka JVM: a pid recorded long ago may since belong to an unrelated process. */
-function isBrokerProcess(pid: number): boolean {
+/** Alive and this home's broker JVM: a pid recorded long ago may since belong to another process. */
+function isBrokerProcess(c: Ctx, pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka'); // '' for a zombie
+    return isBrokerCommand(c, readFileSync(`/proc/${pid}/cmdline`, 'utf8')); // '' for a zombie
   } catch {
     return process.platform !== 'linux'; // no /proc to ask: trust the signal check
   }
+}
+
+function isBrokerCommand(c: Ctx, cmdline: string): boolean {
+  const args = cmdline.split('\0');
+  return args.includes('kafka.Kafka') && args.includes(c.props);
 }
 
 /** Gone, or a zombie (whose parent has not reaped it yet: waiting on kill(pid, 0) could hang). */
@@ -431,8 +436,7 @@ function findBrokerProcess(c: Ctx): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes('kafka.Kafka') && args.includes(c.props)) return Number(entry);
+      if (isBrokerCommand(c, readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) return Number(entry);
     } catch {
       // exited while we looked
     }
@@ -495,6 +499,14 @@ async function withLock<T>(c: Ctx, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     rmSync(lock, { force: true });
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // already gone: what we wanted
   }
 }
 

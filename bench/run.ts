@@ -1,0 +1,63 @@
+// npm run bench: end-to-end campaign throughput and, in the same run, this machine's ceiling
+// (a bare Kafka relay with the same number of hops). Each case prints one JSON object as its
+// last line; the final line compares them. Figures belong in BENCHMARKS.md.
+import { cpus, totalmem } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { ensureKafka } from '../tools/infra/kafka';
+import { dropDatabase } from '../tools/infra/postgres';
+import { deleteTopics, ensureTopics } from '../tools/infra/topics';
+import { heraldClient } from '../tools/demo/herald-client';
+import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../tools/demo/sms-campaign';
+import { Supervisor } from '../tools/stack/supervisor';
+import { StackSettings, urlOf } from '../tools/stack/services';
+import { round, runRelay } from './relay';
+
+const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function campaignCase(brokers: string[]) {
+  const id = randomUUID().slice(0, 8);
+  const settings: StackSettings = {
+    portBase: 28080,
+    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_bench_${id}`,
+    brokers,
+    topicPrefix: `bench-${id}.`,
+    logLevel: 'warn',
+  };
+  await ensureTopics({ brokers, prefix: settings.topicPrefix });
+  const supervisor = new Supervisor(settings);
+  try {
+    await supervisor.startAll();
+    const api = heraldClient(urlOf(settings, 'edge'));
+    log(`campaign: uploading ${CONTACTS} contacts`);
+    // Highest rate the API allows: the pipeline, not the pacer, is the limit being measured.
+    const handle = await prepareSmsCampaign(api, { contacts: CONTACTS, messagesPerMinute: 1_000_000, name: `bench ${id}` });
+    log('campaign: on');
+    const start = process.hrtime.bigint();
+    await setCampaignStatus(api, handle.campaignId, 'on');
+    const outcome = await awaitCompletion(api, handle.campaignId, { timeoutMs: 1_800_000, intervalMs: 250 });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (outcome.status !== 'complete') throw new Error(`campaign did not complete: ${outcome.status}`);
+    return { case: 'sms-campaign-end-to-end', contacts: CONTACTS, seconds: round(seconds), contactsPerSecond: Math.round(CONTACTS / seconds), messaged: outcome.progress.numberOfContactsMessaged };
+  } finally {
+    await supervisor.stopAll();
+    await deleteTopics({ brokers, prefix: settings.topicPrefix }).catch(() => undefined);
+    await dropDatabase(settings.databaseUrl).catch(() => undefined);
+  }
+}
+
+async function main() {
+  const broker = await ensureKafka();
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  log(`machine: ${JSON.stringify(machine)}`);
+  const relay = await runRelay(broker.brokers, CONTACTS);
+  console.log(JSON.stringify({ ...relay, machine }));
+  const campaign = await campaignCase(broker.brokers);
+  console.log(JSON.stringify({ ...campaign, machine }));
+  console.log(JSON.stringify({ case: 'ratio', campaignOverRelay: round(campaign.contactsPerSecond / relay.messagesPerSecond) }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
