@@ -14,6 +14,10 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
   npm ci --no-audit --no-fund
 fi
 NODE="$ROOT/node_modules/.bin/node"
+if [ ! -x "$NODE" ]; then
+  echo "node_modules/.bin/node is missing: the npm package 'node' installs it in its preinstall script, which package.json's allowScripts must allow" >&2
+  exit 1
+fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
 log "node $("$NODE" --version)"
 

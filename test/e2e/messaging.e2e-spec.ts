@@ -1,0 +1,113 @@
+// The messaging library against the real broker: batches reach handlers validated, a transient
+// failure is retried until it passes, a handler that keeps failing on one event dead-letters that
+// event (with the reason) after bounded attempts while the rest of the partition moves on, and
+// offsets are committed only after processing (a restarted consumer gets nothing twice).
+import { Controller, INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { CampaignAudienceV1, Topic } from '@herald/contracts';
+import { connectKafka, ConsumedEvent, DLQ_HEADERS, EventPublisher, MessagingModule, TransientError } from '@herald/messaging';
+import { ensureKafka } from '../../tools/infra/kafka';
+import { deleteTopics, ensureTopics } from '../../tools/infra/topics';
+import { Kafka, logLevel } from 'kafkajs';
+
+const seen: { runId: string; attempt: number }[] = [];
+const attempts = new Map<string, number>();
+const POISON = randomUUID();
+const FLAKY = randomUUID();
+
+@Controller()
+class ProbeConsumer {
+  @EventPattern(Topic.CampaignAudience)
+  async handle(events: ConsumedEvent<CampaignAudienceV1>[]): Promise<void> {
+    for (const e of events) {
+      const n = (attempts.get(e.data.runId) ?? 0) + 1;
+      attempts.set(e.data.runId, n);
+      if (e.data.runId === POISON) throw new Error('boom: this event can never be handled');
+      if (e.data.runId === FLAKY && n <= 2) throw new TransientError('database away');
+    }
+    for (const e of events) seen.push({ runId: e.data.runId, attempt: attempts.get(e.data.runId)! });
+  }
+}
+
+let brokers: string[];
+const prefix = `it-msg-${randomUUID().slice(0, 8)}.`;
+
+async function startApp(): Promise<INestApplication> {
+  @Module({
+    imports: [MessagingModule.forRoot({ brokers, service: 'probe', topicPrefix: prefix, maxAttempts: 3 })],
+    controllers: [ProbeConsumer],
+  })
+  class ProbeModule {}
+  const app = await NestFactory.create(ProbeModule, { logger: false });
+  connectKafka(app);
+  await app.startAllMicroservices();
+  await app.init();
+  return app;
+}
+
+const audience = (runId: string): CampaignAudienceV1 => ({ campaignId: randomUUID(), runId, totalContacts: 1, dispatchedContacts: 0, exhausted: false });
+
+async function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  brokers = (await ensureKafka()).brokers;
+  await ensureTopics({ brokers, prefix });
+});
+
+afterAll(async () => {
+  await deleteTopics({ brokers, prefix }).catch(() => undefined);
+});
+
+it('retries transient failures, dead-letters a poison event after bounded attempts, and commits only what was processed', async () => {
+  let app = await startApp();
+  const publisher = app.get(EventPublisher);
+  const before = [randomUUID(), randomUUID()];
+  const after = [randomUUID(), randomUUID()];
+  // One key: one partition, so the poison sits between the others in order.
+  const key = 'same-partition';
+  await publisher.publish(Topic.CampaignAudience, [...before, FLAKY, POISON, ...after].map((runId) => ({ key, data: audience(runId) })));
+
+  await until(() => [...before, FLAKY, ...after].every((id) => seen.some((s) => s.runId === id)));
+  expect(seen.find((s) => s.runId === FLAKY)!.attempt).toBeGreaterThanOrEqual(3); // failed twice, then passed
+  expect(seen.some((s) => s.runId === POISON)).toBe(false);
+
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const reader = kafka.consumer({ groupId: `it-reader-${randomUUID()}` });
+  await reader.connect();
+  await reader.subscribe({ topic: `${prefix}herald.deadletter.v1`, fromBeginning: true });
+  const dead: Record<string, string>[] = [];
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const h: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v) h[k] = v.toString();
+      h['value'] = message.value?.toString() ?? '';
+      dead.push(h);
+    },
+  });
+  await until(() => dead.length >= 1);
+  await reader.disconnect();
+  expect(dead).toHaveLength(1);
+  expect(JSON.parse(dead[0]!['value']!).runId).toBe(POISON);
+  expect(dead[0]![DLQ_HEADERS.stage]).toBe('handle');
+  expect(dead[0]![DLQ_HEADERS.reason]).toMatch(/boom/);
+  expect(dead[0]![DLQ_HEADERS.group]).toBe('herald.probe');
+  expect(dead[0]!['ce_type']).toBe(CampaignAudienceV1.type); // the original event, headers and all
+
+  // Restart with the same group: committed offsets mean nothing already processed comes back.
+  await app.close();
+  const handledBefore = seen.length;
+  app = await startApp();
+  const marker = randomUUID();
+  await app.get(EventPublisher).publish(Topic.CampaignAudience, [{ key, data: audience(marker) }]);
+  await until(() => seen.some((s) => s.runId === marker));
+  expect(seen.slice(handledBefore).map((s) => s.runId)).toEqual([marker]);
+  await app.close();
+});
