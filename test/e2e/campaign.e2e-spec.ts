@@ -72,6 +72,28 @@ it('runs a 1,000-contact SMS campaign to complete: one terminal result per conta
   expect(sent?.body).toMatch(/^Hi [A-Z][a-z]+, your appointment is tomorrow at \d{1,2}:00\. Reply STOP to opt out\.$/);
 });
 
+it('carries trace context across Kafka hops and keeps phone numbers out of the logs', async () => {
+  const traceOf = (tp: string | undefined) => tp?.split('-')[1];
+  const dispatched = await readTopic<{ messageId: string }>(stack, 'herald.contact.dispatch.v1', (r) => r.length >= 980); // the first campaign's
+  const cleared = await readTopic<{ messageId: string }>(stack, 'herald.contact.cleared.v1', (r) => r.length >= 980);
+  const w3c = /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/;
+  expect(dispatched.every((r) => w3c.test(r.headers['ce_traceparent'] ?? ''))).toBe(true);
+  // The dnc stage continues the trace of the event it consumed.
+  const dispatchTrace = new Map(dispatched.map((r) => [(r.value as { messageId: string }).messageId, traceOf(r.headers['ce_traceparent'])]));
+  const matched = cleared.filter((r) => dispatchTrace.has((r.value as { messageId: string }).messageId));
+  expect(matched.length).toBeGreaterThan(0);
+  expect(matched.some((r) => traceOf(r.headers['ce_traceparent']) === dispatchTrace.get((r.value as { messageId: string }).messageId))).toBe(true);
+  // Correlation: a cleared event names the dispatch event that caused it.
+  expect(cleared.every((r) => r.headers['ce_causationid'])).toBe(true);
+
+  const logs = stack.supervisor.logDir;
+  const { readdirSync, readFileSync } = await import('node:fs');
+  for (const file of readdirSync(logs)) {
+    const text = readFileSync(`${logs}/${file}`, 'utf8');
+    expect({ file, leaked: text.match(/\+1202555\d{4}/)?.[0] }).toEqual({ file, leaked: undefined });
+  }
+});
+
 it('sends a malformed event on a consumed topic to the dead-letter topic with its reason, and keeps consuming', async () => {
   const producer = stack.kafka.producer();
   await producer.connect();
@@ -94,7 +116,7 @@ it('sends a malformed event on a consumed topic to the dead-letter topic with it
   expect(byKey['poison-2']![DLQ_HEADERS.stage]).toBe('validate');
   expect(byKey['poison-2']![DLQ_HEADERS.reason]).toMatch(/messageId/);
   expect(byKey['poison-2']![DLQ_HEADERS.topic]).toBe(topic);
-  expect(byKey['poison-2']![DLQ_HEADERS.group]).toBe('herald.dnc');
+  expect(byKey['poison-2']![DLQ_HEADERS.group]).toBe(`${stack.settings.topicPrefix}herald.dnc`);
 
   // The dnc consumer went on: a campaign after the poison completes.
   const handle = await prepareSmsCampaign(stack.api, { contacts: 50, messagesPerMinute: 600_000, name: 'e2e after poison' });
@@ -115,8 +137,10 @@ it('completes a campaign when the templates service is killed mid-campaign and r
     await new Promise((r) => setTimeout(r, 100));
   }
   await stack.supervisor.stop('templates', 'SIGKILL');
-  const atKill = (await stack.api.outbound.getOutboundMessagingcampaignProgress(handle.campaignId)).numberOfContactsMessaged ?? 0;
-  expect(atKill).toBeLessThan(contacts); // it really was mid-campaign
+  const atKill = await stack.api.outbound.getOutboundMessagingcampaignProgress(handle.campaignId);
+  expect(atKill.numberOfContactsMessaged ?? 0).toBeLessThan(contacts); // it really was mid-campaign
+  expect(atKill.totalNumberOfContacts).toBe(contacts); // the audience is known from the start
+  expect(atKill.percentage).toBeLessThan(100);
   stack.supervisor.start('templates');
   await stack.supervisor.waitReady('templates');
 

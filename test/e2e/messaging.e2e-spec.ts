@@ -8,7 +8,7 @@ import { EventPattern } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { CampaignAudienceV1, Topic } from '@herald/contracts';
 import { connectKafka, ConsumedEvent, DLQ_HEADERS, EventPublisher, MessagingModule, TransientError } from '@herald/messaging';
-import { ensureKafka } from '../../tools/infra/kafka';
+import { testInfrastructure } from './support/infrastructure';
 import { deleteTopics, ensureTopics } from '../../tools/infra/topics';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -25,7 +25,7 @@ class ProbeConsumer {
       const n = (attempts.get(e.data.runId) ?? 0) + 1;
       attempts.set(e.data.runId, n);
       if (e.data.runId === POISON) throw new Error('boom: this event can never be handled');
-      if (e.data.runId === FLAKY && n <= 2) throw new TransientError('database away');
+      if (e.data.runId === FLAKY && n <= 5) throw new TransientError('database away');
     }
     for (const e of events) seen.push({ runId: e.data.runId, attempt: attempts.get(e.data.runId)! });
   }
@@ -58,7 +58,7 @@ async function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  brokers = (await ensureKafka()).brokers;
+  brokers = (await testInfrastructure()).brokers;
   await ensureTopics({ brokers, prefix });
 });
 
@@ -76,7 +76,8 @@ it('retries transient failures, dead-letters a poison event after bounded attemp
   await publisher.publish(Topic.CampaignAudience, [...before, FLAKY, POISON, ...after].map((runId) => ({ key, data: audience(runId) })));
 
   await until(() => [...before, FLAKY, ...after].every((id) => seen.some((s) => s.runId === id)));
-  expect(seen.find((s) => s.runId === FLAKY)!.attempt).toBeGreaterThanOrEqual(3); // failed twice, then passed
+  // Failed transiently more often than maxAttempts allows for other errors, and was still not dead-lettered.
+  expect(seen.find((s) => s.runId === FLAKY)!.attempt).toBeGreaterThanOrEqual(6);
   expect(seen.some((s) => s.runId === POISON)).toBe(false);
 
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
@@ -98,7 +99,7 @@ it('retries transient failures, dead-letters a poison event after bounded attemp
   expect(JSON.parse(dead[0]!['value']!).runId).toBe(POISON);
   expect(dead[0]![DLQ_HEADERS.stage]).toBe('handle');
   expect(dead[0]![DLQ_HEADERS.reason]).toMatch(/boom/);
-  expect(dead[0]![DLQ_HEADERS.group]).toBe('herald.probe');
+  expect(dead[0]![DLQ_HEADERS.group]).toBe(`${prefix}herald.probe`);
   expect(dead[0]!['ce_type']).toBe(CampaignAudienceV1.type); // the original event, headers and all
 
   // Restart with the same group: committed offsets mean nothing already processed comes back.

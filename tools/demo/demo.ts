@@ -25,11 +25,11 @@ async function main(): Promise<number> {
     topicPrefix: process.env['KAFKA_TOPIC_PREFIX'] ?? '',
     logLevel: 'info',
   };
-  await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
-  await ensureDatabase(settings.databaseUrl);
   const supervisor = new Supervisor(settings);
   let exitCode = 1;
   try {
+    await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
+    await ensureDatabase(settings.databaseUrl);
     say('  starting 9 processes: edge, contacts, campaigns, dnc, templates, sms-gateway, email-gateway, reporting, sms-simulator …');
     await supervisor.startAll();
     say(`  all services ready (${((Date.now() - started) / 1000).toFixed(1)} s); public API at ${urlOf(settings, 'edge')}\n`);

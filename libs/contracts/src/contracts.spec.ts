@@ -167,7 +167,7 @@ describe('rules the generated schemas must carry', () => {
     ['io.herald.campaign.audience.v1', 'campaignId', 'campaign-1'],
     // @IsInt @Min @Max
     ['io.herald.message.sms-rendered.v1', 'segments', 0],
-    ['io.herald.message.sms-rendered.v1', 'segments', 11],
+    ['io.herald.message.sms-rendered.v1', 'segments', 13],
     ['io.herald.message.sms-rendered.v1', 'segments', 1.5],
     ['io.herald.campaign.audience.v1', 'totalContacts', -1],
     // @MaxLength

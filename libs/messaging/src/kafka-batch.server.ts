@@ -63,7 +63,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     private readonly publisher: EventPublisher,
   ) {
     super();
-    this.groupId = options.groupId ?? `herald.${options.service}`;
+    // The prefix isolates environments sharing a broker: their groups must not meet either.
+    this.groupId = `${options.topicPrefix ?? ''}${options.groupId ?? `herald.${options.service}`}`;
     this.maxAttempts = options.maxAttempts ?? 3;
   }
 

@@ -18,6 +18,9 @@ export class MessagingModule {
 
 /** Attaches the Kafka batch transport to an HTTP app; `app.startAllMicroservices()` starts it. */
 export function connectKafka(app: INestApplication): void {
-  const microservice = app.connectMicroservice({ strategy: app.get(KafkaBatchServer) }, { inheritAppConfig: false });
+  // Deferred: handlers are wired at listen time, after the filter below is in place (otherwise
+  // Nest's default RPC filter would turn every handler error into "Internal server error" and
+  // the transport could no longer tell a transient failure from a poison event).
+  const microservice = app.connectMicroservice({ strategy: app.get(KafkaBatchServer) }, { inheritAppConfig: false, deferInitialization: true });
   microservice.useGlobalFilters(new PassThroughRpcErrors());
 }

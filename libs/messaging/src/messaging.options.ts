@@ -4,9 +4,9 @@ export interface MessagingOptions {
   brokers: string[];
   /** Names this service on the wire: Kafka client id and the CloudEvents `source` (`/herald/<service>`). */
   service: string;
-  /** Consumer group; instances of one service share it. Defaults to `herald.<service>`. */
+  /** Consumer group; instances of one service share it. Defaults to `herald.<service>`; the topic prefix is prepended. */
   groupId?: string;
-  /** Prepended to every topic name: isolates environments (and test runs) sharing one broker. */
+  /** Prepended to every topic name and consumer group: isolates environments (and test runs) sharing one broker. */
   topicPrefix?: string;
   /** Partitions of different topics/partitions processed at once by one instance. */
   partitionsConsumedConcurrently?: number;

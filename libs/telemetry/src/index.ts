@@ -1,4 +1,4 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
@@ -8,7 +8,8 @@ let sdk: NodeSDK | undefined;
  * Starts the OpenTelemetry Node SDK. Call it first thing in a service's entry point, before
  * the modules it instruments are loaded. The exporter is chosen by the standard variables:
  * OTEL_TRACES_EXPORTER (`otlp`, `console` or `none`, default `none` here) and
- * OTEL_EXPORTER_OTLP_ENDPOINT. Trace context crosses Kafka in the events' `traceparent`.
+ * OTEL_EXPORTER_OTLP_ENDPOINT. Trace context crosses Kafka in the events' `traceparent`
+ * (CloudEvents distributed-tracing extension, header `ce_traceparent`), exporter or not.
  */
 export function startTelemetry(serviceName: string): void {
   if (sdk) return;
@@ -16,7 +17,11 @@ export function startTelemetry(serviceName: string): void {
   process.env['OTEL_TRACES_EXPORTER'] ??= 'none';
   process.env['OTEL_METRICS_EXPORTER'] ??= 'none';
   process.env['OTEL_LOGS_EXPORTER'] ??= 'none';
+  // With no exporter the SDK would install no tracer provider at all, and no trace context would
+  // cross Kafka. Keep a provider that records nothing anywhere: ids still flow through events.
+  const exportNothing = process.env['OTEL_TRACES_EXPORTER'] === 'none';
   sdk = new NodeSDK({
+    spanProcessors: exportNothing ? [new tracing.NoopSpanProcessor()] : undefined,
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url?.startsWith('/health') ?? false }),
       new PgInstrumentation({ enhancedDatabaseReporting: false }),

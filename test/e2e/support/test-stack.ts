@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureKafka } from '../../../tools/infra/kafka';
 import { dropDatabase } from '../../../tools/infra/postgres';
 import { deleteTopics, ensureTopics } from '../../../tools/infra/topics';
 import { heraldClient, HeraldClient } from '../../../tools/demo/herald-client';
 import { entryOf, Supervisor } from '../../../tools/stack/supervisor';
+import { testInfrastructure } from './infrastructure';
 import { StackSettings, urlOf } from '../../../tools/stack/services';
 
 export interface TestStack {
@@ -25,13 +25,13 @@ export interface TestStack {
  */
 export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv'] }): Promise<TestStack> {
   if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
-  const broker = await ensureKafka();
+  const infra = await testInfrastructure();
   const id = randomUUID().slice(0, 8);
   const simulatorLog = join(process.env['TMPDIR'] ?? '/tmp', `herald-e2e-${id}-sms.jsonl`);
   const settings: StackSettings = {
     portBase: options.portBase,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_e2e_${id}`,
-    brokers: broker.brokers,
+    databaseUrl: infra.databaseUrl(`herald_e2e_${id}`),
+    brokers: infra.brokers,
     topicPrefix: `e2e-${id}.`,
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },

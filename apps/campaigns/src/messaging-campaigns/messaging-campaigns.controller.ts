@@ -1,4 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { DomainError } from '@herald/service';
+import { isUUID } from 'class-validator';
 import { ProgressService } from '../progress/progress.service';
 import { ListQuery, MessagingCampaignDto } from './dtos/messaging-campaign.dto';
 import { MessagingCampaignsService } from './messaging-campaigns.service';
@@ -26,6 +28,8 @@ export class MessagingCampaignsController {
   @Post('progress')
   @HttpCode(200)
   bulkProgress(@Body(new ParseArrayPipe({ items: String })) ids: string[]) {
+    const bad = ids.filter((id) => !isUUID(id));
+    if (bad.length) throw new DomainError('bad.request', `not campaign ids: ${bad.slice(0, 5).join(', ')}`, 400);
     return this.progress.bulk(ids);
   }
 

@@ -6,7 +6,7 @@ import { DomainError, NotFoundError, VersionConflictError } from '@herald/servic
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { MessagingCampaignDto } from './dtos/messaging-campaign.dto';
-import { MessagingCampaignEntity } from './messaging-campaign.entity';
+import { MessagingCampaignEntity, StoredSmsConfig } from './messaging-campaign.entity';
 import { ReferencesClient } from './references.client';
 
 export const HOME_DIVISION = 'home';
@@ -19,6 +19,17 @@ const ALLOWED: Record<CampaignStatus, CampaignStatus[]> = {
   complete: ['complete', 'off'],
   invalid: ['off', 'invalid'],
 };
+
+/** Field by field: jsonb does not keep key order, so serialised forms cannot be compared. */
+function sameSmsConfig(a: StoredSmsConfig | null, b: StoredSmsConfig | null): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.phoneColumn === b.phoneColumn &&
+    (a.messageColumn ?? null) === (b.messageColumn ?? null) &&
+    a.senderSmsPhoneNumber === b.senderSmsPhoneNumber &&
+    (a.contentTemplateId ?? null) === (b.contentTemplateId ?? null)
+  );
+}
 
 @Injectable()
 export class MessagingCampaignsService {
@@ -111,11 +122,13 @@ export class MessagingCampaignsService {
     return this.toResource(entity);
   }
 
-  private smsConfigOf(dto: MessagingCampaignDto) {
-    const sms = dto.smsConfig!;
+  private smsConfigOf(dto: MessagingCampaignDto): StoredSmsConfig | null {
+    const sms = dto.smsConfig;
+    if (!sms) return null;
     return {
       phoneColumn: sms.phoneColumn,
-      messageColumn: sms.messageColumn,
+      // The SDK's SmsConfig requires messageColumn; an empty one means "use the template".
+      messageColumn: sms.messageColumn || undefined,
       senderSmsPhoneNumber: sms.senderSmsPhoneNumber.phoneNumber,
       contentTemplateId: sms.contentTemplate?.id,
     };
@@ -142,8 +155,8 @@ export class MessagingCampaignsService {
     if (!ALLOWED[current.status].includes(target)) {
       throw new DomainError('campaign.status.transition', `a campaign that is ${current.status} cannot be set to ${target}`, 400);
     }
-    const configChanged =
-      dto.contactList.id !== current.contactListId || JSON.stringify(this.smsConfigOf({ ...dto, smsConfig: dto.smsConfig ?? undefined } as MessagingCampaignDto)) !== JSON.stringify(current.smsConfig);
+    const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : current.smsConfig;
+    const configChanged = dto.contactList.id !== current.contactListId || !sameSmsConfig(nextSms, current.smsConfig);
     if (dto.smsConfig) await this.check(dto);
     if (configChanged && current.status === 'on' && target === 'on') {
       throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list or SMS settings', 400);
@@ -156,7 +169,7 @@ export class MessagingCampaignsService {
         dncListIds: (dto.dncLists ?? []).map((d) => d.id),
         messagesPerMinute: dto.messagesPerMinute,
         alwaysRunning: dto.alwaysRunning ?? current.alwaysRunning,
-        smsConfig: dto.smsConfig ? this.smsConfigOf(dto) : current.smsConfig,
+        smsConfig: nextSms,
         version: current.version + 1,
         dateModified: new Date(),
       };

@@ -114,6 +114,13 @@ export class ContactListsService {
 
   async remove(id: string): Promise<void> {
     await this.get(id);
+    const [running] = await this.db.query(
+      `SELECT campaign_id FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'stopping') LIMIT 1`,
+      [id],
+    );
+    if (running) {
+      throw new DomainError('contact.list.in.use', `contact list ${id} is used by running campaign ${running.campaign_id}; turn it off first`, 409);
+    }
     await this.db.getRepository(ContactListEntity).delete({ id });
   }
 

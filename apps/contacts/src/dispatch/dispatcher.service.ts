@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { trace } from '@opentelemetry/api';
 import {
   campaignMessageId,
   CampaignAudienceV1,
@@ -14,6 +15,8 @@ import { EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { DataSource, EntityManager } from 'typeorm';
 import { DispatchRunEntity } from './dispatch-run.entity';
 import { DISPATCH_SETTINGS, DispatchSettings } from './dispatch.settings';
+
+const tracer = trace.getTracer('@herald/contacts');
 
 interface Bucket {
   tokens: number;
@@ -80,9 +83,12 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
          ON CONFLICT DO NOTHING`,
         [event.runId, event.contactListId],
       );
+      // A SELECT over the CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
       const [run] = await tx.query(
-        `UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1)
-          WHERE campaign_id = $2 RETURNING total, dispatched`,
+        `WITH updated AS (
+           UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1)
+            WHERE campaign_id = $2 RETURNING total, dispatched)
+         SELECT total, dispatched FROM updated`,
         [event.runId, event.campaignId],
       );
       return { total: run.total as number, dispatched: run.dispatched as number };
@@ -114,7 +120,14 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       if (this.stopped) return;
       const allowance = this.take(run, Date.now());
       if (allowance < 1) continue;
-      const sent = await this.db.transaction((tx) => this.dispatchSome(tx, run, allowance));
+      // One span per dispatched batch: its trace context rides in every event of the batch.
+      const sent = await tracer.startActiveSpan('dispatch contacts', { attributes: { 'herald.campaign.id': run.campaignId, 'herald.dispatch.allowance': allowance } }, async (span) => {
+        try {
+          return await this.db.transaction((tx) => this.dispatchSome(tx, run, allowance));
+        } finally {
+          span.end();
+        }
+      });
       this.buckets.get(run.campaignId)!.tokens -= sent;
     }
   }

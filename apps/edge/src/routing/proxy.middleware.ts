@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
+import { randomUUID } from 'node:crypto';
 import { Route, routeFor } from './routes';
 
 export const ROUTES = Symbol('ROUTES');
@@ -33,7 +34,7 @@ export class ProxyMiddleware implements NestMiddleware {
               this.logger.warn({ msg: 'upstream unavailable', target: r.target, err: err.message });
               const out = res as Response;
               if (!out.headersSent) {
-                out.status(502).json({ message: `the service behind ${r.prefix} is unavailable`, code: 'bad.gateway', status: 502, details: [], errors: [] });
+                out.status(502).json({ message: `the service behind ${r.prefix} is unavailable`, code: 'bad.gateway', status: 502, contextId: randomUUID(), details: [], errors: [] });
               }
             },
           },
@@ -47,7 +48,7 @@ export class ProxyMiddleware implements NestMiddleware {
     if (!route) return next();
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > this.maxBytes) {
-      res.status(413).json({ message: `request body of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`, code: 'payload.too.large', status: 413, details: [], errors: [] });
+      res.status(413).json({ message: `request body of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`, code: 'payload.too.large', status: 413, contextId: randomUUID(), details: [], errors: [] });
       return;
     }
     // Express strips the mount path from req.url; the services expect the full public path.

@@ -40,7 +40,10 @@ export class RendererService {
   private async templates(ids: string[]): Promise<Map<string, CachedTemplate>> {
     const now = Date.now();
     const stale = ids.filter((id) => (this.cache.get(id)?.loadedAt ?? 0) < now - CACHE_TTL_MS);
-    for (const r of await this.responses.getMany([...new Set(stale)])) this.cache.set(r.id, this.compile(r));
+    const wanted = [...new Set(stale)];
+    const found = await this.responses.getMany(wanted);
+    for (const id of wanted) this.cache.delete(id); // a deleted template must stop rendering
+    for (const r of found) this.cache.set(r.id, this.compile(r));
     return this.cache;
   }
 

@@ -16,5 +16,6 @@ export class SmsRenderedV1 {
   @Matches(E164) to!: string;
   @IsString() @MaxLength(765) body!: string;
   @IsIn(SMS_ENCODINGS) encoding!: SmsEncoding;
-  @IsInt() @Min(1) @Max(10) segments!: number;
+  /** 765 characters of UCS-2 (67 per segment) make 12 segments, the most there can be. */
+  @IsInt() @Min(1) @Max(12) segments!: number;
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export const RESPONSE_TYPES = ['CampaignSmsTemplate', 'CampaignEmailTemplate', 'MessagingTemplate', 'Response'] as const;
 
@@ -31,6 +31,10 @@ export class ResponseDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ResponseSubstitutionDto) substitutions?: ResponseSubstitutionDto[];
   @IsOptional() @IsIn(RESPONSE_TYPES) responseType?: (typeof RESPONSE_TYPES)[number];
   @IsOptional() @IsString() interactionType?: string;
+  // Read-only fields a client may send back from a GET; ignored.
   @IsOptional() @IsString() dateCreated?: string;
   @IsOptional() @IsString() selfUri?: string;
+  @IsOptional() @IsObject() sms?: unknown;
+  @IsOptional() @IsArray() variables?: unknown[];
+  @IsOptional() @IsObject() createdBy?: unknown;
 }
