@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     say(`  all services ready (${((Date.now() - started) / 1000).toFixed(1)} s); public API at ${urlOf(settings, 'edge')}\n`);
 
     const api = heraldClient(urlOf(settings, 'edge'));
-    const upload = new SingleBar({ format: '  uploading contacts  [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+    const upload = new SingleBar({ format: '  uploading contacts  [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 2_000 }, Presets.shades_classic);
     upload.start(CONTACTS, 0);
     const handle = await prepareSmsCampaign(
       api,
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     upload.stop();
     say(`  contact list ${handle.contactListId}, template ${handle.templateId}, campaign ${handle.campaignId} (${RATE.toLocaleString('en')} messages/min)`);
     await setCampaignStatus(api, handle.campaignId, 'on');
-    const bar = new SingleBar({ format: '  campaign            [{bar}] {percentage}% | messaged {messaged} | skipped {skipped} | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar({ format: '  campaign            [{bar}] {percentage}% | messaged {messaged} | skipped {skipped} | {eta_formatted} left', hideCursor: true, noTTYOutput: true, notTTYSchedule: 2_000 }, Presets.shades_classic);
     bar.start(CONTACTS, 0, { messaged: 0, skipped: 0 });
     const sendStart = Date.now();
     const outcome = await awaitCompletion(api, handle.campaignId, {
