@@ -7,20 +7,7 @@ const { compilerOptions } = require('./tsconfig.base.json');
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
-const transform = {
-  '^.+\\.ts$': [
-    '@swc/jest',
-    {
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true },
-        target: 'es2022',
-        keepClassNames: true,
-      },
-      module: { type: 'commonjs' },
-    },
-  ],
-};
+const transform = { '^.+\\.ts$': ['@swc/jest', require('./tools/swc-options.cjs')] };
 const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node' };
 
 module.exports = {

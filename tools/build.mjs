@@ -6,6 +6,7 @@ import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -29,16 +30,7 @@ async function* walk(dir) {
   }
 }
 
-const swcOptions = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const swcOptions = { ...createRequire(import.meta.url)('./swc-options.cjs'), sourceMaps: 'inline' };
 
 await rm(out, { recursive: true, force: true });
 const files = [];

@@ -9,6 +9,7 @@ import {
   DeliveryResultV1,
   EventEnvelope,
   isE164,
+  resultFor,
   Topic,
 } from '@herald/contracts';
 import { EventPublisher, OutgoingEvent } from '@herald/messaging';
@@ -166,7 +167,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       if (!sms || !address || !isE164(address)) {
         skipped.push({
           key: messageId,
-          data: { ...base, channel: run.channel, outcome: 'skipped', reason: 'invalid-address', detail: `no valid phone number in column "${sms?.phoneColumn}"`, occurredAt: new Date().toISOString() },
+          data: resultFor({ ...base, channel: run.channel }, 'skipped', { reason: 'invalid-address', detail: `no valid phone number in column "${sms?.phoneColumn}"` }),
         });
         continue;
       }

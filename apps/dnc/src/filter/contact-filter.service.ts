@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ContactClearedV1, ContactDispatchedV1, DeliveryResultV1, Topic } from '@herald/contracts';
+import { ContactClearedV1, ContactDispatchedV1, DeliveryResultV1, resultFor, Topic } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 
@@ -42,23 +42,12 @@ export class ContactFilterService {
     const skipped: OutgoingEvent<DeliveryResultV1>[] = [];
     for (const { data, envelope } of events) {
       const address = comparableAddress(data.channel, data.address);
-      const base = {
-        messageId: data.messageId,
-        channel: data.channel,
-        division: data.division,
-        campaignId: data.campaignId,
-        runId: data.runId,
-        contactListId: data.contactListId,
-        contactId: data.contactId,
-        outcome: 'skipped' as const,
-        occurredAt: new Date().toISOString(),
-      };
       const reason = suppression.get(`${data.channel}|${address}`);
       const dncList = (onList.get(address) ?? []).find((id) => data.dncListIds.includes(id));
       if (reason !== undefined) {
-        skipped.push({ key: data.messageId, causedBy: envelope, data: { ...base, reason: 'suppressed', detail: `address is globally suppressed (${reason})` } });
+        skipped.push({ key: data.messageId, causedBy: envelope, data: resultFor(data, 'skipped', { reason: 'suppressed', detail: `address is globally suppressed (${reason})` }) });
       } else if (dncList) {
-        skipped.push({ key: data.messageId, causedBy: envelope, data: { ...base, reason: 'dnc', dncListId: dncList, detail: `address is on DNC list ${dncList}` } });
+        skipped.push({ key: data.messageId, causedBy: envelope, data: resultFor(data, 'skipped', { reason: 'dnc', dncListId: dncList, detail: `address is on DNC list ${dncList}` }) });
       } else {
         cleared.push({ key: data.messageId, subject: data.messageId, causedBy: envelope, type: ContactClearedV1.type, data });
       }

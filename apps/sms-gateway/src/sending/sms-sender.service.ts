@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DeliveryResultV1, ResultOutcome, SmsRenderedV1, Topic } from '@herald/contracts';
+import { DeliveryResultV1, resultFor, ResultOutcome, SmsRenderedV1, Topic } from '@herald/contracts';
 import { backoffMs, ConsumedEvent, EventPublisher, OutgoingEvent, TransientError } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 import { SMS_PROVIDER, SmsProvider, SmsSendOutcome } from '../provider/sms-provider';
@@ -112,19 +112,7 @@ export class SmsSenderService {
         key: f.messageId,
         subject: f.messageId,
         causedBy: envelope,
-        data: {
-          messageId: f.messageId,
-          channel: 'sms',
-          outcome: f.outcome,
-          division: data.division,
-          campaignId: data.campaignId,
-          runId: data.runId,
-          contactId: data.contactId,
-          providerMessageId: f.providerMessageId,
-          reason: f.reason,
-          detail: f.detail,
-          occurredAt: new Date().toISOString(),
-        },
+        data: resultFor({ ...data, channel: 'sms' }, f.outcome, { providerMessageId: f.providerMessageId, reason: f.reason, detail: f.detail }),
       };
     });
     await this.publisher.publish(Topic.DeliveryResult, results);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { countSmsSegments, MAX_SMS_CHARACTERS } from '@herald/channels';
-import { ContactClearedV1, DeliveryResultV1, SmsRenderedV1, Topic } from '@herald/contracts';
+import { ContactClearedV1, DeliveryResultV1, resultFor, SmsRenderedV1, Topic } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { ResponseEntity } from '../responses/response.entity';
 import { ResponsesService } from '../responses/responses.service';
@@ -52,24 +52,7 @@ export class RendererService {
     const rendered: OutgoingEvent<SmsRenderedV1>[] = [];
     const failed: OutgoingEvent<DeliveryResultV1>[] = [];
     for (const { data, envelope } of events) {
-      const fail = (reason: string, detail: string) =>
-        failed.push({
-          key: data.messageId,
-          causedBy: envelope,
-          data: {
-            messageId: data.messageId,
-            channel: data.channel,
-            outcome: 'failed',
-            reason,
-            detail,
-            division: data.division,
-            campaignId: data.campaignId,
-            runId: data.runId,
-            contactListId: data.contactListId,
-            contactId: data.contactId,
-            occurredAt: new Date().toISOString(),
-          },
-        });
+      const fail = (reason: string, detail: string) => failed.push({ key: data.messageId, causedBy: envelope, data: resultFor(data, 'failed', { reason, detail }) });
       let body: string;
       if (data.templateId) {
         const template = templates.get(data.templateId);

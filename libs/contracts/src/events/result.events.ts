@@ -44,3 +44,34 @@ export class DeliveryResultV1 {
   @IsOptional() @IsString() providerMessageId?: string;
   @IsISO8601() occurredAt!: string;
 }
+
+/** What a result needs to know of the message it reports on (any stage's event has these). */
+export interface MessageRef {
+  messageId: string;
+  channel: Channel;
+  division: string;
+  campaignId?: string;
+  runId?: string;
+  contactListId?: string;
+  contactId?: string;
+}
+
+/** A result for a message, its references copied from the event that carried it. */
+export function resultFor(
+  message: MessageRef,
+  outcome: ResultOutcome,
+  details: Pick<DeliveryResultV1, 'reason' | 'detail' | 'dncListId' | 'providerMessageId'> = {},
+): DeliveryResultV1 {
+  return {
+    messageId: message.messageId,
+    channel: message.channel,
+    division: message.division,
+    campaignId: message.campaignId,
+    runId: message.runId,
+    contactListId: message.contactListId,
+    contactId: message.contactId,
+    outcome,
+    ...details,
+    occurredAt: new Date().toISOString(),
+  };
+}
