@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist');
+// HERALD_DIST (a folder inside the repository, so node_modules resolves) lets parallel work build apart.
+const out = process.env.HERALD_DIST ? join(root, process.env.HERALD_DIST) : join(root, 'dist');
 const sourceRoots = ['apps', 'libs', 'tools', 'bench'];
 const isTest = (f) => /\.(spec|integration-spec|e2e-spec)\.ts$/.test(f);
 

@@ -11,8 +11,9 @@ export interface RunningService {
   exited: Promise<number | null>;
 }
 
+/** The built entry point of a service: dist/, or the folder HERALD_DIST names (relative to the repository). */
 export function entryOf(name: string): string {
-  return join(repoRoot(), 'dist', 'apps', name, 'src', 'main.js');
+  return join(repoRoot(), process.env['HERALD_DIST'] ?? 'dist', 'apps', name, 'src', 'main.js');
 }
 
 /**
