@@ -2,7 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { MessagingModule } from '@herald/messaging';
 import { HealthModule, loggingModule } from '@herald/service';
 import { EdgeConfig } from './config';
-import { MAX_REQUEST_BYTES, ProxyMiddleware, ROUTES } from './routing/proxy.middleware';
+import { MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, ProxyMiddleware, ROUTES } from './routing/proxy.middleware';
 import { routesOf } from './routing/routes';
 
 @Module({})
@@ -18,6 +18,7 @@ export class AppModule implements NestModule {
       providers: [
         { provide: ROUTES, useValue: routesOf(config) },
         { provide: MAX_REQUEST_BYTES, useValue: config.MAX_REQUEST_BYTES },
+        { provide: MAX_UPLOAD_BYTES, useValue: config.MAX_UPLOAD_BYTES },
       ],
     };
   }

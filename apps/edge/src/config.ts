@@ -12,6 +12,8 @@ export class EdgeConfig extends ServiceConfig {
   @IsUrl(url) REPORTING_URL = 'http://127.0.0.1:3107';
   /** Largest request body the edge lets through, in bytes. */
   @IsInt() @Min(1_024) @Max(1_073_741_824) MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+  /** Largest CSV upload (paths ending in /imports) the edge lets through; the service enforces its own too. */
+  @IsInt() @Min(1_024) @Max(68_719_476_736) MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 }
 
 export const config = loadConfigOrExit(EdgeConfig, 'edge');

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
 import { randomUUID } from 'node:crypto';
-import { Route, routeFor } from './routes';
+import { isUpload, Route, routeFor } from './routes';
 
 export const ROUTES = Symbol('ROUTES');
 export const MAX_REQUEST_BYTES = Symbol('MAX_REQUEST_BYTES');
+export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
 
 /**
  * The one public entrypoint: forwards each Genesys-style path to the service that owns it, body
@@ -20,6 +21,7 @@ export class ProxyMiddleware implements NestMiddleware {
   constructor(
     @Inject(ROUTES) private readonly routes: Route[],
     @Inject(MAX_REQUEST_BYTES) private readonly maxBytes: number,
+    @Inject(MAX_UPLOAD_BYTES) private readonly maxUploadBytes: number,
   ) {
     for (const r of routes) {
       this.proxies.set(
@@ -47,8 +49,9 @@ export class ProxyMiddleware implements NestMiddleware {
     const route = routeFor(this.routes, req.originalUrl);
     if (!route) return next();
     const length = Number(req.headers['content-length'] ?? 0);
-    if (length > this.maxBytes) {
-      res.status(413).json({ message: `request body of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`, code: 'payload.too.large', status: 413, contextId: randomUUID(), details: [], errors: [] });
+    const limit = isUpload(req.originalUrl) ? this.maxUploadBytes : this.maxBytes;
+    if (length > limit) {
+      res.status(413).json({ message: `request body of ${length} bytes exceeds the limit of ${limit} bytes`, code: 'payload.too.large', status: 413, contextId: randomUUID(), details: [], errors: [] });
       return;
     }
     // Express strips the mount path from req.url; the services expect the full public path.

@@ -11,9 +11,15 @@ export function routesOf(config: EdgeConfig): Route[] {
     { prefix: '/api/v2/outbound/contactlists', target: config.CONTACTS_URL },
     { prefix: '/api/v2/outbound/messagingcampaigns', target: config.CAMPAIGNS_URL },
     { prefix: '/api/v2/outbound/dnclists', target: config.DNC_URL },
+    { prefix: '/api/v2/herald/suppressions', target: config.DNC_URL },
     { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
   ];
+}
+
+/** File uploads (CSV imports) stream through with their own, larger size limit. */
+export function isUpload(path: string): boolean {
+  return /\/imports(\?|$)/.test(path.split('#')[0]!);
 }
 
 export function routeFor(routes: Route[], path: string): Route | undefined {
