@@ -2,10 +2,22 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DncConfig } from './config';
+import { DncEntriesService } from './dnc-lists/dnc-entries.service';
+import { DncExportService } from './dnc-lists/dnc-export.service';
+import { DNC_IMPORT_SETTINGS, DncImportService } from './dnc-lists/dnc-import.service';
+import { DncListEntity } from './dnc-lists/dnc-list.entity';
+import { DncListsController } from './dnc-lists/dnc-lists.controller';
+import { DncListsService } from './dnc-lists/dnc-lists.service';
 import { ContactFilterService } from './filter/contact-filter.service';
 import { DispatchConsumer } from './filter/dispatch.consumer';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { DncLists1764300000000 } from './migrations/1764300000000-dnc-lists';
+import { SUPPRESSION_SETTINGS, SuppressionsService } from './suppressions/suppressions.service';
+import { SuppressionsController } from './suppressions/suppressions.controller';
+
+const entities = [DncListEntity];
 
 @Module({})
 export class AppModule {
@@ -14,12 +26,22 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('dnc', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities: [], migrations: [Initial1764200000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities, migrations: [Initial1764200000000, DncLists1764300000000] }),
+        TypeOrmModule.forFeature(entities),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'dnc', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [DispatchConsumer],
-      providers: [ContactFilterService],
+      controllers: [DispatchConsumer, DncListsController, SuppressionsController],
+      providers: [
+        ContactFilterService,
+        DncListsService,
+        DncEntriesService,
+        DncImportService,
+        DncExportService,
+        SuppressionsService,
+        { provide: DNC_IMPORT_SETTINGS, useValue: { maxUploadBytes: config.DNC_MAX_UPLOAD_BYTES, waitMs: config.DNC_IMPORT_WAIT_MS } },
+        { provide: SUPPRESSION_SETTINGS, useValue: { defaultRegion: config.SUPPRESSION_DEFAULT_REGION } },
+      ],
     };
   }
 }

@@ -1,7 +1,14 @@
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 export class DncConfig extends DatabaseServiceConfig {
   override PORT = 3103;
+  /** Largest CSV upload to a DNC list (POST …/dnclists/{id}/imports), in bytes; larger is 413. */
+  @IsInt() @Min(1_024) @Max(68_719_476_736) DNC_MAX_UPLOAD_BYTES: number = 1024 * 1024 * 1024;
+  /** How long POST …/imports waits for the import to be committed before answering 202 (it goes on in the background). */
+  @IsInt() @Min(0) @Max(25_000) DNC_IMPORT_WAIT_MS: number = 10_000;
+  /** Region for suppression phone numbers written without a country code. */
+  @Matches(/^[A-Z]{2}$/, { message: 'SUPPRESSION_DEFAULT_REGION must be an ISO 3166 alpha-2 code such as US' }) SUPPRESSION_DEFAULT_REGION: string = 'US';
 }
 
 export const config = loadConfigOrExit(DncConfig, 'dnc');

@@ -1,0 +1,307 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DomainError } from '@herald/service';
+import busboy from 'busboy';
+import { parse } from 'csv-parse';
+import type { IncomingMessage } from 'node:http';
+import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource } from 'typeorm';
+import { accepts, normaliseEntry } from './dnc-address';
+import { DncListEntity, ImportRejection, ImportStatus } from './dnc-list.entity';
+import { DncListsService, importStatusOf } from './dnc-lists.service';
+
+export const DNC_IMPORT_SETTINGS = Symbol('DNC_IMPORT_SETTINGS');
+export interface DncImportSettings {
+  /** Largest upload accepted, in bytes (DNC_MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** How long POST …/imports waits for the import to be committed before answering 202. */
+  waitMs: number;
+}
+
+/** Rejected rows kept for the report; the rest are only counted. */
+export const MAX_REJECTIONS_KEPT = 1_000;
+const PROGRESS_EVERY_MS = 1_000;
+const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream']);
+const ADDRESS_HEADERS = new Set(['phone', 'phonenumber', 'phonenumbers', 'number', 'email', 'emailaddress', 'emailaddresses', 'address']);
+const EXPIRY_HEADERS = new Set(['expirationdatetime', 'expiration', 'expirationdate', 'expires', 'expiresat', 'expiry', 'expirydate']);
+
+const headerName = (cell: string | undefined) => (cell ?? '').toLowerCase().replace(/[^a-z]/g, '');
+
+export interface ImportCounts {
+  total: number;
+  completed: number;
+  rejected: number;
+  rejections: ImportRejection[];
+}
+
+/**
+ * Turns CSV records into lines for `COPY … FROM STDIN` (text format): row number, normalised
+ * address, expiry. Invalid rows are counted and the first MAX_REJECTIONS_KEPT kept with their row
+ * number and reason; valid rows go on. Output is batched into ~64 KB chunks.
+ */
+export class EntryRowsTransform extends Transform {
+  private header: { address: number; expiry: number } | undefined;
+  private first = true;
+  private buffer = '';
+  readonly counts: ImportCounts = { total: 0, completed: 0, rejected: 0, rejections: [] };
+
+  constructor(
+    private readonly list: Pick<DncListEntity, 'contactMethod' | 'defaultRegion'>,
+    private readonly defaultExpiry: Date | null,
+  ) {
+    super({ writableObjectMode: true });
+  }
+
+  override _transform(chunk: { record: string[]; info: { lines: number } }, _enc: BufferEncoding, done: TransformCallback): void {
+    const { record, info } = chunk;
+    if (this.first) {
+      this.first = false;
+      const names = record.map(headerName);
+      const address = names.findIndex((n) => ADDRESS_HEADERS.has(n));
+      if (address >= 0) {
+        this.header = { address, expiry: names.findIndex((n) => EXPIRY_HEADERS.has(n)) };
+        return done();
+      }
+    }
+    this.row(record, info.lines);
+    if (this.buffer.length >= 65_536) {
+      this.push(this.buffer);
+      this.buffer = '';
+    }
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.buffer) this.push(this.buffer);
+    done();
+  }
+
+  private reject(row: number, value: string | undefined, reason: string): void {
+    this.counts.rejected++;
+    if (this.counts.rejections.length < MAX_REJECTIONS_KEPT) this.counts.rejections.push({ row, value: value?.slice(0, 256), reason });
+  }
+
+  private row(record: string[], row: number): void {
+    this.counts.total++;
+    const raw = record[this.header?.address ?? 0];
+    if (raw === undefined || raw.trim() === '') return this.reject(row, raw, 'empty address');
+    const method = this.list.contactMethod;
+    const kind = method === 'Phone' ? 'phone' : method === 'Email' ? 'email' : 'any';
+    if (kind === 'phone' && raw.includes('@')) return this.reject(row, raw, 'an email address; this DNC list takes phone numbers only');
+    const entry = normaliseEntry(raw, kind, this.list.defaultRegion);
+    if (!entry.ok) return this.reject(row, raw, entry.reason);
+    if (!accepts(method, entry.kind)) return this.reject(row, raw, `this DNC list takes no ${entry.kind === 'email' ? 'email addresses' : 'phone numbers'}`);
+    let expiry = this.defaultExpiry;
+    const rawExpiry = this.header && this.header.expiry >= 0 ? record[this.header.expiry]?.trim() : undefined;
+    if (rawExpiry) {
+      expiry = new Date(rawExpiry);
+      if (Number.isNaN(expiry.getTime())) return this.reject(row, rawExpiry, 'invalid expiration date-time (use ISO 8601, e.g. 2027-01-31T00:00Z)');
+    }
+    this.counts.completed++;
+    // Normalised addresses hold none of COPY's special characters, except perhaps a backslash in an IDN.
+    const address = /[\\\t\n\r]/.test(entry.address) ? entry.address.replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`) : entry.address;
+    this.buffer += `${row}\t${address}\t${expiry ? expiry.toISOString() : '\\N'}\n`;
+  }
+}
+
+/** Counts bytes and fails the upload once it passes the limit. */
+class SizeLimit extends Transform {
+  bytes = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) return done(tooLarge(this.limit));
+    done(null, chunk);
+  }
+}
+
+function tooLarge(limit: number, length?: number): DomainError {
+  return new DomainError(
+    'payload.too.large',
+    `${length !== undefined ? `upload of ${length} bytes` : 'upload'} exceeds the limit of ${limit} bytes (DNC_MAX_UPLOAD_BYTES)`,
+    413,
+    [{ limit }],
+  );
+}
+
+export interface ImportStarted {
+  /** Settles when the import is committed (or has failed; its status says so). */
+  committed: Promise<void>;
+}
+
+/**
+ * CSV upload of DNC entries, streamed end to end: request → (busboy) → csv-parse → validation →
+ * `COPY` into a temporary table, then one `INSERT … ON CONFLICT` into dnc.dnc_entry, all in one
+ * transaction: a failed import stores nothing, and memory does not grow with the file.
+ */
+@Injectable()
+export class DncImportService {
+  private readonly logger = new Logger(DncImportService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly lists: DncListsService,
+    @Inject(DNC_IMPORT_SETTINGS) private readonly settings: DncImportSettings,
+  ) {}
+
+  get waitMs(): number {
+    return this.settings.waitMs;
+  }
+
+  /** The source of the CSV bytes: the raw body (text/csv) or the `file` part of a multipart form. */
+  private source(req: IncomingMessage): Promise<Readable> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (CSV_TYPES.has(type)) return Promise.resolve(req);
+    if (type !== 'multipart/form-data') {
+      return Promise.reject(
+        new DomainError('dnc.import.content.type', `Content-Type "${type || '(none)'}" is not accepted; send text/csv or multipart/form-data with a "file" field`, 415),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      let form: busboy.Busboy;
+      try {
+        form = busboy({ headers: req.headers, limits: { files: 1, fields: 50 } });
+      } catch (e) {
+        return reject(new DomainError('bad.request', `malformed multipart/form-data: ${(e as Error).message}`, 400));
+      }
+      let found = false;
+      form.on('file', (name, stream) => {
+        if (name === 'file' && !found) {
+          found = true;
+          resolve(stream);
+        } else stream.resume();
+      });
+      form.on('error', (e) => reject(new DomainError('bad.request', `malformed multipart/form-data: ${(e as Error).message}`, 400)));
+      form.on('close', () => {
+        if (!found) reject(new DomainError('dnc.import.file.missing', 'the multipart/form-data body has no "file" field', 400));
+      });
+      req.pipe(form);
+    });
+  }
+
+  /**
+   * Reads the whole upload into the staging table; resolves once it is read (the merge into the
+   * list continues in `committed`), rejects if the upload is refused (size, type, malformed CSV),
+   * in which case nothing is stored and the list's import status is FAILED.
+   */
+  async start(listId: string, req: IncomingMessage, expirationDateTime?: string): Promise<ImportStarted> {
+    const list = await this.lists.get(listId);
+    const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
+    if (length !== undefined && length > this.settings.maxUploadBytes) throw tooLarge(this.settings.maxUploadBytes, length);
+    const defaultExpiry = expirationDateTime ? new Date(expirationDateTime) : null;
+    if (defaultExpiry && Number.isNaN(defaultExpiry.getTime())) throw new DomainError('bad.request', `expirationDateTime "${expirationDateTime}" is not a date-time`, 400);
+    await this.claim(list);
+
+    const rows = new EntryRowsTransform(list, defaultExpiry);
+    const limit = new SizeLimit(this.settings.maxUploadBytes);
+    const progress = (state: ImportStatus['state'], extra: Partial<ImportStatus> = {}): ImportStatus => ({
+      state,
+      totalRecords: rows.counts.total,
+      completedRecords: rows.counts.completed,
+      rejectedRecords: rows.counts.rejected,
+      percentComplete: state === 'IN_PROGRESS' ? (length ? Math.min(99, Math.floor((limit.bytes / length) * 100)) : 0) : 100,
+      ...extra,
+    });
+    const timer = setInterval(() => void this.save(listId, progress('IN_PROGRESS')).catch(() => undefined), PROGRESS_EVERY_MS);
+
+    const runner = this.db.createQueryRunner();
+    let client: PoolClient | undefined;
+    let source: Readable | undefined;
+    try {
+      source = await this.source(req);
+      client = (await runner.connect()) as PoolClient;
+      await client.query('BEGIN');
+      await client.query('CREATE TEMP TABLE dnc_stage (row_no bigint NOT NULL, address text NOT NULL, expires_at timestamptz) ON COMMIT DROP');
+      const copy = client.query(copyFrom('COPY dnc_stage (row_no, address, expires_at) FROM STDIN'));
+      const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
+      const input = source;
+      input.on('error', (e) => limit.destroy(e));
+      input.pipe(limit);
+      await pipeline(limit, parser, rows, copy as unknown as Writable).catch((e: unknown) => {
+        input.unpipe(limit);
+        // Let the rest of the request arrive (and be discarded) so that the answer can be read,
+        // except past the size limit, where the connection is closed instead.
+        if ((e as DomainError).status !== 413) input.resume();
+        throw e instanceof DomainError ? e : new DomainError('dnc.import.malformed', `the file is not valid CSV: ${(e as Error).message}`, 400);
+      });
+    } catch (e) {
+      clearInterval(timer);
+      await client?.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+      await this.save(listId, progress('FAILED', { failureReason: (e as Error).message, percentComplete: 0 }), rows.counts.rejections).catch(() => undefined);
+      throw e;
+    }
+    await this.save(listId, progress('IN_PROGRESS', { percentComplete: 99 }), rows.counts.rejections);
+    const committed = this.merge(listId, client, rows.counts)
+      .then(() => this.logger.log({ msg: 'dnc import committed', listId, rows: rows.counts.total, rejected: rows.counts.rejected }))
+      .catch(async (e: unknown) => {
+        await client.query('ROLLBACK').catch(() => undefined);
+        this.logger.error({ msg: 'dnc import failed', listId, err: (e as Error).message });
+        await this.save(listId, progress('FAILED', { failureReason: `the entries could not be stored: ${(e as Error).message}`, percentComplete: 0 })).catch(() => undefined);
+      })
+      .finally(() => {
+        clearInterval(timer);
+        void runner.release();
+      });
+    return { committed };
+  }
+
+  /** One upsert from the staging table; a repeated address keeps its last row's expiry. */
+  private async merge(listId: string, client: PoolClient, counts: ImportCounts): Promise<void> {
+    await client.query(`SET LOCAL work_mem = '256MB'`);
+    await client.query(
+      `INSERT INTO dnc.dnc_entry (list_id, address, expires_at)
+       SELECT DISTINCT ON (address) $1::uuid, address, expires_at FROM dnc_stage ORDER BY address, row_no DESC
+       ON CONFLICT (list_id, address) DO UPDATE SET expires_at = EXCLUDED.expires_at
+         WHERE dnc.dnc_entry.expires_at IS DISTINCT FROM EXCLUDED.expires_at`,
+      [listId],
+    );
+    const status: ImportStatus = { state: 'SUCCEEDED', totalRecords: counts.total, completedRecords: counts.completed, rejectedRecords: counts.rejected, percentComplete: 100 };
+    const updated = await client.query(
+      `UPDATE dnc.dnc_list SET import_status = $2, import_rejections = $3, import_heartbeat_at = now(), date_modified = now() WHERE id = $1`,
+      [listId, JSON.stringify(status), JSON.stringify(counts.rejections)],
+    );
+    // The list was deleted meanwhile: its entries must not outlive it.
+    if (updated.rowCount !== 1) throw new Error('the DNC list was deleted during the import');
+    await client.query('COMMIT');
+  }
+
+  /** Only one import per list at a time (an import whose process died no longer counts). */
+  private async claim(list: DncListEntity): Promise<void> {
+    const status: ImportStatus = { state: 'IN_PROGRESS', totalRecords: 0, completedRecords: 0, rejectedRecords: 0, percentComplete: 0 };
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [claimed]: [unknown[], number] = await this.db.query(
+      `UPDATE dnc.dnc_list SET import_status = $2, import_rejections = '[]', import_heartbeat_at = now()
+        WHERE id = $1 AND (import_status IS NULL OR import_status->>'state' <> 'IN_PROGRESS' OR import_heartbeat_at < now() - interval '30 seconds')
+        RETURNING id`,
+      [list.id, JSON.stringify(status)],
+    );
+    if (!claimed.length) throw new DomainError('dnc.list.import.in.progress', `DNC list ${list.id} already has an import in progress`, 409);
+  }
+
+  /**
+   * Records progress (and the heartbeat) of the import in progress. Never overwrites a finished
+   * status: a progress write that waited on the committing transaction's row lock re-checks the
+   * state and does nothing.
+   */
+  private async save(listId: string, status: ImportStatus, rejections?: ImportRejection[]): Promise<void> {
+    await this.db.query(
+      `UPDATE dnc.dnc_list SET import_status = $2, import_rejections = COALESCE($3, import_rejections), import_heartbeat_at = now()
+        WHERE id = $1 AND import_status->>'state' = 'IN_PROGRESS'`,
+      [listId, JSON.stringify(status), rejections ? JSON.stringify(rejections) : null],
+    );
+  }
+
+  /** GET …/importstatus: Genesys ImportStatus, plus Herald's `rejectedRecords` and the first rejected rows. */
+  async status(listId: string) {
+    const list = await this.lists.get(listId);
+    const status = importStatusOf(list);
+    if (!status) throw new DomainError('dnc.list.import.not.found', `DNC list ${listId} has had no import`, 404);
+    return { ...status, rejections: list.importRejections ?? [] };
+  }
+}

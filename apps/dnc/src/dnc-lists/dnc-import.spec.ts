@@ -1,0 +1,57 @@
+import { parse } from 'csv-parse';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { EntryRowsTransform, MAX_REJECTIONS_KEPT } from './dnc-import.service';
+
+async function run(csv: string | Buffer, contactMethod: 'Phone' | 'Email' | 'Any' = 'Phone', expiry: Date | null = null) {
+  const rows = new EntryRowsTransform({ contactMethod, defaultRegion: 'US' }, expiry);
+  let out = '';
+  await pipeline(
+    Readable.from([csv]),
+    parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true }),
+    rows,
+    new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) }),
+  );
+  return { counts: rows.counts, lines: out.split('\n').filter(Boolean).map((l) => l.split('\t')) };
+}
+
+describe('EntryRowsTransform', () => {
+  it('reads the first column without a header, normalising to E.164, and reports bad rows by line', async () => {
+    const { counts, lines } = await run('(202) 555-0101\nnot a number\n+1 202 555 0102\n');
+    expect(lines).toEqual([
+      ['1', '+12025550101', '\\N'],
+      ['3', '+12025550102', '\\N'],
+    ]);
+    expect(counts).toMatchObject({ total: 3, completed: 2, rejected: 1 });
+    expect(counts.rejections).toEqual([{ row: 2, value: 'not a number', reason: 'invalid phone number: not a phone number' }]);
+  });
+
+  it('uses a named address column and expiry column, with a BOM, CRLF, quotes and empty lines', async () => {
+    const csv = '\uFEFFname,Phone Number,expirationDateTime\r\n"Doe, Jane",2025550103,2030-01-01T00:00Z\r\n\r\nBob,2025550104,\r\nEve,2025550105,someday\r\n';
+    const { counts, lines } = await run(csv);
+    expect(lines).toEqual([
+      ['2', '+12025550103', '2030-01-01T00:00:00.000Z'],
+      ['4', '+12025550104', '\\N'],
+    ]);
+    expect(counts.rejections).toEqual([{ row: 5, value: 'someday', reason: expect.stringMatching(/^invalid expiration date-time/) }]);
+  });
+
+  it('lower-cases emails, refuses phone numbers on an email list and emails on a phone list', async () => {
+    expect((await run('email\nJane@Example.ORG\n2025550101\n', 'Email')).lines).toEqual([['2', 'jane@example.org', '\\N']]);
+    const phone = await run('jane@example.org\n', 'Phone');
+    expect(phone.counts.rejections[0]!.reason).toMatch(/takes phone numbers only/);
+    const any = await run('address\njane@example.org\n2025550101\n', 'Any');
+    expect(any.lines.map((l) => l[1])).toEqual(['jane@example.org', '+12025550101']);
+  });
+
+  it('applies the default expiry to rows without their own', async () => {
+    const { lines } = await run('2025550101\n', 'Phone', new Date('2031-05-01T00:00:00Z'));
+    expect(lines[0]![2]).toBe('2031-05-01T00:00:00.000Z');
+  });
+
+  it('counts every rejected row but keeps only the first ones', async () => {
+    const { counts } = await run(Array.from({ length: MAX_REJECTIONS_KEPT + 5 }, () => 'x').join('\n'));
+    expect(counts.rejected).toBe(MAX_REJECTIONS_KEPT + 5);
+    expect(counts.rejections).toHaveLength(MAX_REJECTIONS_KEPT);
+  });
+});

@@ -1,0 +1,153 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { DomainError } from '@herald/service';
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { EntryKind } from './dnc-address';
+import { DncEntriesService } from './dnc-entries.service';
+import { DncExportService } from './dnc-export.service';
+import { DncImportService } from './dnc-import.service';
+import { DncListsService } from './dnc-lists.service';
+import {
+  DeleteEntriesQuery,
+  DncListDto,
+  DncListGetQuery,
+  DncListQuery,
+  DncPatchEmailsDto,
+  DncPatchPhoneNumbersDto,
+  ExpiryQuery,
+  ExportQuery,
+} from './dtos/dnc-list.dto';
+
+function arrayOf(body: unknown, kind: EntryKind): unknown[] {
+  if (!Array.isArray(body)) throw new DomainError('bad.request', `the body must be a JSON array of ${kind === 'phone' ? 'phone numbers' : 'email addresses'}`, 400);
+  return body;
+}
+
+/** Genesys Cloud `/api/v2/outbound/dnclists` (OutboundApi), plus Herald's CSV upload (`…/imports`). */
+@Controller('api/v2/outbound/dnclists')
+export class DncListsController {
+  constructor(
+    private readonly lists: DncListsService,
+    private readonly entries: DncEntriesService,
+    private readonly imports: DncImportService,
+    private readonly exports: DncExportService,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  create(@Body() dto: DncListDto) {
+    return this.lists.create(dto);
+  }
+
+  @Get()
+  list(@Query() q: DncListQuery) {
+    return this.lists.list({
+      pageSize: Math.min(Math.max(q.pageSize ?? 25, 1), 100),
+      pageNumber: Math.max(q.pageNumber ?? 1, 1),
+      name: q.name,
+      filterType: q.filterType,
+      dncSourceType: q.dncSourceType,
+      includeSize: q.includeSize === 'true',
+      includeImportStatus: q.includeImportStatus === 'true',
+    });
+  }
+
+  @Get(':id')
+  get(@Param('id', ParseUUIDPipe) id: string, @Query() q: DncListGetQuery) {
+    return this.lists.getResource(id, q.includeSize === 'true', q.includeImportStatus === 'true');
+  }
+
+  @Put(':id')
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncListDto) {
+    return this.lists.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', ParseUUIDPipe) id: string) {
+    return this.lists.remove(id);
+  }
+
+  @Post(':id/phonenumbers')
+  @HttpCode(200)
+  addPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery): Promise<void> {
+    return this.entries.add(id, 'phone', arrayOf(body, 'phone'), q.expirationDateTime);
+  }
+
+  @Patch(':id/phonenumbers')
+  @HttpCode(200)
+  patchPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchPhoneNumbersDto): Promise<void> {
+    return this.entries.patch(id, 'phone', dto.action, dto.phoneNumbers, dto.expirationDateTime);
+  }
+
+  @Delete(':id/phonenumbers')
+  @HttpCode(204)
+  clearPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery): Promise<void> {
+    return this.entries.clear(id, 'phone', q.expiredOnly === 'true');
+  }
+
+  @Post(':id/emailaddresses')
+  @HttpCode(200)
+  addEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery): Promise<void> {
+    return this.entries.add(id, 'email', arrayOf(body, 'email'), q.expirationDateTime);
+  }
+
+  @Patch(':id/emailaddresses')
+  @HttpCode(200)
+  patchEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchEmailsDto): Promise<void> {
+    return this.entries.patch(id, 'email', dto.action, dto.emailAddresses, dto.expirationDateTime);
+  }
+
+  @Delete(':id/emailaddresses')
+  @HttpCode(204)
+  clearEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery): Promise<void> {
+    return this.entries.clear(id, 'email', q.expiredOnly === 'true');
+  }
+
+  /**
+   * CSV upload (Herald extension). Answers 200 with the final status when the import is committed
+   * within DNC_IMPORT_WAIT_MS, else 202 while it finishes in the background (poll …/importstatus).
+   */
+  @Post(':id/imports')
+  async upload(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExpiryQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    let started;
+    try {
+      started = await this.imports.start(id, req, q.expirationDateTime);
+    } catch (e) {
+      if ((e as DomainError).status === 413) res.setHeader('Connection', 'close');
+      throw e;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([started.committed, new Promise((r) => (timer = setTimeout(r, this.imports.waitMs)))]);
+    clearTimeout(timer);
+    const status = await this.imports.status(id);
+    res.status(status.state === 'IN_PROGRESS' ? 202 : 200);
+    return status;
+  }
+
+  @Get(':id/importstatus')
+  importStatus(@Param('id', ParseUUIDPipe) id: string) {
+    return this.imports.status(id);
+  }
+
+  @Post(':id/export')
+  @HttpCode(200)
+  requestExport(@Param('id', ParseUUIDPipe) id: string) {
+    return this.exports.request(id);
+  }
+
+  @Get(':id/export')
+  async exportUri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
+    const uri = await this.exports.uri(id);
+    if (q.download === 'true') res.redirect(303, uri.uri);
+    else return uri;
+  }
+
+  @Get(':id/export/download')
+  async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response): Promise<void> {
+    const { filename, stream } = await this.exports.csv(id);
+    res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    await pipeline(stream, res).catch(() => res.destroy());
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { SuppressionDto, SuppressionQuery } from './dtos/suppression.dto';
+import { SuppressionsService } from './suppressions.service';
+
+/** Herald extension: the global suppression list (`/api/v2/herald/suppressions`). */
+@Controller('api/v2/herald/suppressions')
+export class SuppressionsController {
+  constructor(private readonly suppressions: SuppressionsService) {}
+
+  @Get()
+  list(@Query() q: SuppressionQuery) {
+    return this.suppressions.list({
+      channel: q.channel,
+      address: q.address,
+      pageSize: Math.min(Math.max(q.pageSize ?? 25, 1), 100),
+      pageNumber: Math.max(q.pageNumber ?? 1, 1),
+    });
+  }
+
+  @Post()
+  @HttpCode(200)
+  add(@Body() dto: SuppressionDto) {
+    return this.suppressions.add(dto);
+  }
+
+  @Delete(':channel/:address')
+  @HttpCode(204)
+  remove(@Param('channel') channel: string, @Param('address') address: string): Promise<void> {
+    return this.suppressions.remove(channel, address);
+  }
+}

@@ -1,0 +1,140 @@
+// DNC list load: a CSV of N distinct phone numbers streamed through the edge to
+// POST /api/v2/outbound/dnclists/{id}/imports (chunked, never held in memory on either side), timed
+// from the first byte sent to the import's SUCCEEDED status (entries committed). Also reports the
+// dnc service's peak RSS (VmHWM). The issue's target: 10,000,000 entries in ≤60 s.
+//
+// Not measured here: the filter stage's throughput against a big list. Calling the filter SQL
+// directly would leave out Kafka decoding, publishing and batching, so it would not say what a
+// campaign sees; that needs a campaign against a loaded list (a later case of bench/run.ts).
+//
+//   node .dist/bench/dnc.js            (BENCH_DNC_ENTRIES, default 1,000,000)
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ensureKafka } from '../tools/infra/kafka';
+import { dropDatabase } from '../tools/infra/postgres';
+import { deleteTopics, ensureTopics } from '../tools/infra/topics';
+import { Supervisor } from '../tools/stack/supervisor';
+import { StackSettings, urlOf } from '../tools/stack/services';
+import { round } from './relay';
+
+export interface DncLoadResult {
+  case: 'dnc-csv-load';
+  entries: number;
+  bytes: number;
+  seconds: number;
+  uploadSeconds: number;
+  entriesPerSecond: number;
+  rejected: number;
+  stored: number;
+  dncPeakRssMiB?: number;
+}
+
+/** US numbers in a few area codes, every one distinct and valid: NPA + exchange 200–999 + line. */
+const AREA_CODES = ['201', '202', '212', '213', '305', '312', '415', '617', '646', '702', '718', '773', '818', '917'];
+function* csvLines(entries: number): Generator<string> {
+  yield 'phone\n';
+  let batch = '';
+  for (let i = 0; i < entries; i++) {
+    const line = i % 10_000;
+    const exchange = 200 + (Math.floor(i / 10_000) % 800);
+    const area = AREA_CODES[Math.floor(i / 8_000_000) % AREA_CODES.length];
+    batch += `+1${area}${exchange}${String(line).padStart(4, '0')}\n`;
+    if (batch.length > 256 * 1024) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch) yield batch;
+}
+
+function peakRssMiB(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads `entries` numbers into a new DNC list through the API of a running edge. */
+export async function loadDncList(edgeUrl: string, entries: number, dncPid?: number): Promise<DncLoadResult> {
+  const created = await fetch(`${edgeUrl}/api/v2/outbound/dnclists`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `bench dnc ${randomUUID()}`, dncSourceType: 'rds', contactMethod: 'Phone' }),
+  });
+  const list = (await created.json()) as { id: string };
+  const encoder = new TextEncoder();
+  const lines = csvLines(entries);
+  let bytes = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = lines.next();
+      if (next.done) return controller.close();
+      const chunk = encoder.encode(next.value);
+      bytes += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  const start = process.hrtime.bigint();
+  const res = await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}/imports`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const uploadSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  let status = (await res.json()) as { state: string; rejectedRecords: number; completedRecords: number; message?: string };
+  while (status.state === 'IN_PROGRESS') {
+    await new Promise((r) => setTimeout(r, 200));
+    status = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}/importstatus`)).json()) as typeof status;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (status.state !== 'SUCCEEDED') throw new Error(`import ended ${status.state ?? res.status}: ${JSON.stringify(status)}`);
+  const got = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}?includeSize=true`)).json()) as { size: number };
+  return {
+    case: 'dnc-csv-load',
+    entries,
+    bytes,
+    seconds: round(seconds),
+    uploadSeconds: round(uploadSeconds),
+    entriesPerSecond: Math.round(entries / seconds),
+    rejected: status.rejectedRecords,
+    stored: got.size,
+    dncPeakRssMiB: peakRssMiB(dncPid),
+  };
+}
+
+/** Starts the edge and dnc on a database and topic namespace of their own, loads, cleans up. */
+export async function runDncLoad(brokers: string[], entries: number): Promise<DncLoadResult> {
+  const id = randomUUID().slice(0, 8);
+  const settings: StackSettings = {
+    portBase: 28180,
+    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_bench_${id}`,
+    brokers,
+    topicPrefix: `bench-${id}.`,
+    logLevel: 'warn',
+  };
+  await ensureTopics({ brokers, prefix: settings.topicPrefix });
+  const supervisor = new Supervisor(settings);
+  try {
+    await supervisor.startAll(['dnc', 'edge']);
+    return await loadDncList(urlOf(settings, 'edge'), entries, supervisor.running.get('dnc')?.process.pid);
+  } finally {
+    await supervisor.stopAll();
+    await deleteTopics({ brokers, prefix: settings.topicPrefix }).catch(() => undefined);
+    await dropDatabase(settings.databaseUrl).catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  const entries = Number(process.env['BENCH_DNC_ENTRIES'] ?? 1_000_000);
+  ensureKafka()
+    .then((broker) => runDncLoad(broker.brokers, entries))
+    .then((r) => console.log(JSON.stringify(r)))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
