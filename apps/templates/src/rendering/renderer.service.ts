@@ -91,6 +91,7 @@ export class RendererService {
           messageId: data.messageId,
           campaignId: data.campaignId,
           runId: data.runId,
+          contactListId: data.contactListId,
           contactId: data.contactId,
           division: data.division,
           from: data.senderAddress,

@@ -10,6 +10,7 @@ export class SmsRenderedV1 {
   @IsUUID() messageId!: string;
   @IsOptional() @IsUUID() campaignId?: string;
   @IsOptional() @IsUUID() runId?: string;
+  @IsOptional() @IsUUID() contactListId?: string;
   @IsOptional() @IsString() contactId?: string;
   @IsString() division!: string;
   @Matches(E164) from!: string;
