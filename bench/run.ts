@@ -10,6 +10,8 @@ import { heraldClient } from '../tools/demo/herald-client';
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../tools/demo/sms-campaign';
 import { Supervisor } from '../tools/stack/supervisor';
 import { StackSettings, urlOf } from '../tools/stack/services';
+import { runCsvImportBench } from './csv-import';
+import { runDncLoad } from './dnc';
 import { round, runRelay } from './relay';
 
 const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
@@ -46,15 +48,30 @@ async function campaignCase(brokers: string[]) {
   }
 }
 
+/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load. */
+const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load').split(',').map((c) => c.trim()));
+
 async function main() {
   const broker = await ensureKafka();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   log(`machine: ${JSON.stringify(machine)}`);
-  const relay = await runRelay(broker.brokers, CONTACTS);
-  console.log(JSON.stringify({ ...relay, machine }));
-  const campaign = await campaignCase(broker.brokers);
-  console.log(JSON.stringify({ ...campaign, machine }));
-  console.log(JSON.stringify({ case: 'ratio', campaignOverRelay: round(campaign.contactsPerSecond / relay.messagesPerSecond) }));
+  if (CASES.has('pipeline')) {
+    const relay = await runRelay(broker.brokers, CONTACTS);
+    console.log(JSON.stringify({ ...relay, machine }));
+    const campaign = await campaignCase(broker.brokers);
+    console.log(JSON.stringify({ ...campaign, machine }));
+    console.log(JSON.stringify({ case: 'ratio', campaignOverRelay: round(campaign.contactsPerSecond / relay.messagesPerSecond) }));
+  }
+  if (CASES.has('csv-import')) {
+    // Contact CSV import against `psql \copy` of the same file (the baseline), in the same run.
+    for (const r of await runCsvImportBench({ brokers: broker.brokers, rows: Number(process.env['BENCH_IMPORT_ROWS'] ?? 1_000_000) })) {
+      console.log(JSON.stringify({ ...r, machine }));
+    }
+  }
+  if (CASES.has('dnc-load')) {
+    const dnc = await runDncLoad(broker.brokers, Number(process.env['BENCH_DNC_ENTRIES'] ?? 1_000_000));
+    console.log(JSON.stringify({ ...dnc, machine }));
+  }
 }
 
 main().catch((e) => {

@@ -12,6 +12,14 @@ import { DispatchRunEntity, RunContactEntity } from './dispatch/dispatch-run.ent
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { DISPATCH_SETTINGS } from './dispatch/dispatch.settings';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { Imports1764300000000 } from './migrations/1764300000000-imports';
+import { ImportsController } from './imports/imports.controller';
+import { IMPORT_SETTINGS, ImportsService } from './imports/imports.service';
+import { Results1764300000001 } from './migrations/1764300000001-results';
+import { ContactResultsService } from './results/contact-results.service';
+import { DeliveryResultsConsumer } from './results/delivery-results.consumer';
+import { ExportsController } from './exports/exports.controller';
+import { ExportsService } from './exports/exports.service';
 
 const entities = [ContactListEntity, ContactEntity, DispatchRunEntity, RunContactEntity];
 
@@ -22,14 +30,18 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('contacts', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001] }),
         TypeOrmModule.forFeature(entities),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'contacts', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [ContactListsController, CampaignLifecycleController],
+      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController],
       providers: [
         ContactListsService,
+        ContactResultsService,
+        ExportsService,
+        ImportsService,
+        { provide: IMPORT_SETTINGS, useValue: { maxBytes: config.CONTACT_IMPORT_MAX_BYTES } },
         DispatcherService,
         { provide: DISPATCH_SETTINGS, useValue: { tickMs: config.DISPATCH_TICK_MS, maxBatch: config.DISPATCH_MAX_BATCH } },
       ],

@@ -1,11 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ImportsService } from '../imports/imports.service';
 import { ContactListsService } from './contact-lists.service';
 import { AddContactsQuery, ContactListDto, ListQuery, WritableDialerContactDto } from './dtos/contact-list.dto';
 
 /** Genesys Cloud `/api/v2/outbound/contactlists` (OutboundApi). */
 @Controller('api/v2/outbound/contactlists')
 export class ContactListsController {
-  constructor(private readonly lists: ContactListsService) {}
+  constructor(
+    private readonly lists: ContactListsService,
+    private readonly imports: ImportsService,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -21,7 +25,7 @@ export class ContactListsController {
   @Get(':id')
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const list = await this.lists.get(id);
-    return this.lists.toResource(list, await this.lists.size(id));
+    return this.lists.toResource(list, await this.lists.size(id), await this.imports.latestStatus(id));
   }
 
   @Put(':id')
@@ -42,7 +46,19 @@ export class ContactListsController {
     @Body(new ParseArrayPipe({ items: WritableDialerContactDto, whitelist: true, forbidNonWhitelisted: true })) contacts: WritableDialerContactDto[],
     @Query() q: AddContactsQuery,
   ) {
-    return this.lists.addContacts(id, contacts, { priority: q.priority === 'true' });
+    return this.lists.addContacts(id, contacts, { priority: q.priority === 'true', clearSystemData: q.clearSystemData === 'true', doNotQueue: q.doNotQueue === 'true' });
+  }
+
+  /** Genesys `postOutboundContactlistContactsBulk`: body is an array of contact ids; answers the contacts found. */
+  @Post(':id/contacts/bulk')
+  @HttpCode(200)
+  getContacts(@Param('id', ParseUUIDPipe) id: string, @Body(new ParseArrayPipe({ items: String })) contactIds: string[]) {
+    return this.lists.getContacts(id, contactIds);
+  }
+
+  @Put(':id/contacts/:contactId')
+  updateContact(@Param('id', ParseUUIDPipe) id: string, @Param('contactId') contactId: string, @Body() contact: WritableDialerContactDto) {
+    return this.lists.updateContact(id, contactId, contact);
   }
 
   @Get(':id/contacts/:contactId')

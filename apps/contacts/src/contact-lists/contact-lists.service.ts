@@ -1,24 +1,40 @@
+import { DispatcherService } from '../dispatch/dispatcher.service';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { normalizePhoneNumber } from '@herald/channels';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { CountryCode } from 'libphonenumber-js';
 import { ContactEntity, ContactListEntity } from './contact-list.entity';
-import { ContactListDto, MAX_CONTACTS_PER_REQUEST, WritableDialerContactDto } from './dtos/contact-list.dto';
+import { ContactListDto, MAX_CONTACTS_PER_BULK_GET, MAX_CONTACTS_PER_REQUEST, WritableDialerContactDto } from './dtos/contact-list.dto';
+import { ContactResultsService } from '../results/contact-results.service';
+import { canonicalTimeZone } from './time-zone';
+
+interface ContactProblem {
+  column: string;
+  reason: string;
+}
 
 export const HOME_DIVISION = { id: 'home', name: 'Home' };
 
 export interface AddContactsOptions {
   priority: boolean;
+  /** Forget the recorded results (last attempts) of contacts that already exist. */
+  clearSystemData?: boolean;
+  /** Do not add the contacts to the audience of campaigns running on the list. */
+  doNotQueue?: boolean;
 }
 
 @Injectable()
 export class ContactListsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly results: ContactResultsService,
+    private readonly dispatcher: DispatcherService,
+  ) {}
 
-  toResource(list: ContactListEntity, size?: number) {
+  toResource(list: ContactListEntity, size?: number, importStatus?: object) {
     return {
       id: list.id,
       name: list.name,
@@ -30,16 +46,32 @@ export class ContactListsService {
       phoneColumns: list.phoneColumns,
       emailColumns: list.emailColumns,
       trimWhitespace: list.trimWhitespace,
+      automaticTimeZoneMapping: list.automaticTimeZoneMapping,
+      zipCodeColumnName: list.zipCodeColumn ?? undefined,
+      timeZoneColumn: list.timeZoneColumn ?? undefined,
       defaultPhoneRegion: list.defaultRegion ?? undefined,
       size,
+      importStatus,
       selfUri: `/api/v2/outbound/contactlists/${list.id}`,
     };
   }
 
   private checkColumns(dto: ContactListDto): void {
-    for (const c of [...(dto.phoneColumns ?? []), ...(dto.emailColumns ?? [])]) {
-      if (!dto.columnNames.includes(c.columnName)) {
-        throw new DomainError('contact.list.column.unknown', `column "${c.columnName}" is not one of the list's columnNames`, 400, [{ column: c.columnName }]);
+    const named: { field: string; column: string | undefined }[] = [
+      ...(dto.phoneColumns ?? []).flatMap((c) => [
+        { field: 'phoneColumns.columnName', column: c.columnName },
+        { field: 'phoneColumns.callableTimeColumnName', column: c.callableTimeColumnName },
+      ]),
+      ...(dto.emailColumns ?? []).flatMap((c) => [
+        { field: 'emailColumns.columnName', column: c.columnName },
+        { field: 'emailColumns.contactableTimeColumnName', column: c.contactableTimeColumnName },
+      ]),
+      { field: 'zipCodeColumnName', column: dto.zipCodeColumnName },
+      { field: 'timeZoneColumn', column: dto.timeZoneColumn },
+    ];
+    for (const { field, column } of named) {
+      if (column !== undefined && !dto.columnNames.includes(column)) {
+        throw new DomainError('contact.list.column.unknown', `${field}: column "${column}" is not one of the list's columnNames`, 400, [{ field, column }]);
       }
     }
   }
@@ -57,6 +89,9 @@ export class ContactListsService {
       emailColumns: dto.emailColumns ?? [],
       defaultRegion: dto.defaultPhoneRegion ?? null,
       trimWhitespace: dto.trimWhitespace ?? true,
+      automaticTimeZoneMapping: dto.automaticTimeZoneMapping ?? false,
+      zipCodeColumn: dto.zipCodeColumnName ?? null,
+      timeZoneColumn: dto.timeZoneColumn ?? null,
       version: 1,
       dateCreated: now,
       dateModified: now,
@@ -103,6 +138,10 @@ export class ContactListsService {
         emailColumns: dto.emailColumns ?? [],
         trimWhitespace: dto.trimWhitespace ?? list.trimWhitespace,
         defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion,
+        // Time zone sources are replaced: absent means none.
+        automaticTimeZoneMapping: dto.automaticTimeZoneMapping ?? false,
+        zipCodeColumn: dto.zipCodeColumnName ?? null,
+        timeZoneColumn: dto.timeZoneColumn ?? null,
         version: list.version + 1,
         dateModified: new Date(),
       })
@@ -124,17 +163,17 @@ export class ContactListsService {
     await this.db.getRepository(ContactListEntity).delete({ id });
   }
 
-  /** Checks and normalises one contact; returns its data or the reasons it is refused. */
-  private normalise(list: ContactListEntity, contact: WritableDialerContactDto): { data: Record<string, string> } | { errors: string[] } {
-    const errors: string[] = [];
+  /** Checks and normalises one contact; returns its data or the reasons it is refused (column and reason). */
+  private normalise(list: ContactListEntity, contact: WritableDialerContactDto): { data: Record<string, string> } | { problems: ContactProblem[] } {
+    const problems: ContactProblem[] = [];
     const data: Record<string, string> = {};
     for (const [column, raw] of Object.entries(contact.data)) {
       if (!list.columnNames.includes(column)) {
-        errors.push(`column "${column}" is not a column of the list`);
+        problems.push({ column, reason: 'not a column of the list' });
         continue;
       }
       if (typeof raw !== 'string' && typeof raw !== 'number') {
-        errors.push(`column "${column}" must be a string`);
+        problems.push({ column, reason: 'must be a string' });
         continue;
       }
       data[column] = list.trimWhitespace ? String(raw).trim() : String(raw);
@@ -144,9 +183,20 @@ export class ContactListsService {
       if (raw === undefined || raw === '') continue;
       const result = normalizePhoneNumber(raw, (list.defaultRegion ?? undefined) as CountryCode | undefined);
       if (result.ok) data[columnName] = result.e164;
-      else errors.push(`column "${columnName}": ${result.reason}`);
+      else problems.push({ column: columnName, reason: result.reason });
     }
-    return errors.length ? { errors } : { data };
+    const zoneColumn = list.timeZoneColumn;
+    if (zoneColumn && data[zoneColumn]) {
+      const zone = canonicalTimeZone(data[zoneColumn]);
+      if (zone) data[zoneColumn] = zone;
+      else problems.push({ column: zoneColumn, reason: `"${data[zoneColumn].slice(0, 64)}" is not an IANA time zone name (e.g. "America/New_York")` });
+    }
+    return problems.length ? { problems } : { data };
+  }
+
+  /** One `details` entry of a refused contact: where it is, and per column what is wrong. */
+  private problemDetail(index: number, contactId: string | undefined, problems: ContactProblem[]) {
+    return { index, contactId, errors: problems.map((p) => `column "${p.column}": ${p.reason}`), fields: problems };
   }
 
   /**
@@ -162,7 +212,7 @@ export class ContactListsService {
     const problems: Record<string, unknown>[] = [];
     contacts.forEach((c, index) => {
       const result = this.normalise(list, c);
-      if ('errors' in result) problems.push({ index, contactId: c.id, errors: result.errors });
+      if ('problems' in result) problems.push(this.problemDetail(index, c.id, result.problems));
       else rows.push({ id: c.id ?? randomUUID().replace(/-/g, ''), data: result.data });
     });
     if (problems.length) {
@@ -173,6 +223,7 @@ export class ContactListsService {
       if (seen.has(r.id)) throw new DomainError('contacts.duplicate.id', `contact id "${r.id}" appears twice in the request`, 400);
       seen.add(r.id);
     }
+    const ids = rows.map((r) => r.id);
     const saved = await this.db.transaction(async (tx) => {
       const inserted: { id: string; seq: string; date_created: Date }[] = await tx.query(
         `INSERT INTO contacts.contact (list_id, id, data, priority)
@@ -181,6 +232,8 @@ export class ContactListsService {
          RETURNING id, seq, date_created`,
         [listId, JSON.stringify(rows), options.priority],
       );
+      if (options.clearSystemData) await tx.query('DELETE FROM contacts.contact_result WHERE list_id = $1 AND contact_id = ANY($2)', [listId, ids]);
+      if (options.doNotQueue) return inserted;
       // Join the audience of runs in progress on this list (a re-added contact keeps its place).
       await tx.query(
         `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
@@ -189,7 +242,7 @@ export class ContactListsService {
           WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping') AND c.id = ANY($2)
          ON CONFLICT (run_id, contact_id) DO UPDATE SET priority = EXCLUDED.priority
            WHERE contacts.run_contact.dispatched_at IS NULL`,
-        [listId, rows.map((r) => r.id)],
+        [listId, ids],
       );
       await tx.query(
         `UPDATE contacts.dispatch_run r SET total = (SELECT count(*) FROM contacts.run_contact rc WHERE rc.run_id = r.run_id), exhausted = false
@@ -198,6 +251,7 @@ export class ContactListsService {
       );
       return inserted;
     });
+    if (!options.doNotQueue) await this.dispatcher.announceAudience(listId);
     const created = new Map(saved.map((s) => [s.id, s.date_created]));
     return rows.map((r) => ({
       id: r.id,
@@ -209,11 +263,52 @@ export class ContactListsService {
     }));
   }
 
+  private toContact(listId: string, c: { id: string; data: Record<string, string>; dateCreated: Date }, latest?: Record<string, unknown>) {
+    return {
+      id: c.id,
+      contactListId: listId,
+      data: c.data,
+      callable: true,
+      dateCreated: c.dateCreated.toISOString(),
+      latestResults: latest,
+      selfUri: `/api/v2/outbound/contactlists/${listId}/contacts/${c.id}`,
+    };
+  }
+
   async getContact(listId: string, contactId: string) {
+    const [found] = await this.getContacts(listId, [contactId]);
+    if (!found) throw new NotFoundError('contact', contactId);
+    return found;
+  }
+
+  /** Bulk get (POST …/contacts/bulk): the contacts that exist, in the order asked; unknown ids are left out. */
+  async getContacts(listId: string, contactIds: string[]) {
+    if (contactIds.length > MAX_CONTACTS_PER_BULK_GET) {
+      throw new DomainError('contacts.too.many', `at most ${MAX_CONTACTS_PER_BULK_GET} contact ids per request; got ${contactIds.length}`, 400);
+    }
+    if (!contactIds.every((id) => typeof id === 'string')) throw new DomainError('bad.request', 'the body must be an array of contact ids (strings)', 400);
     await this.get(listId);
-    const c = await this.db.getRepository(ContactEntity).findOneBy({ listId, id: contactId });
-    if (!c) throw new NotFoundError('contact', contactId);
-    return { id: c.id, contactListId: listId, data: c.data, callable: true, dateCreated: c.dateCreated.toISOString(), selfUri: `/api/v2/outbound/contactlists/${listId}/contacts/${c.id}` };
+    if (contactIds.length === 0) return [];
+    const found = await this.db.getRepository(ContactEntity).find({ where: { listId, id: In(contactIds) } });
+    const latest = await this.results.latestFor(listId, found.map((c) => c.id));
+    const byId = new Map(found.map((c) => [c.id, c]));
+    return [...new Set(contactIds)].filter((id) => byId.has(id)).map((id) => this.toContact(listId, byId.get(id)!, latest.get(id)));
+  }
+
+  /** Replaces one contact's data (PUT …/contacts/{contactId}); its place in the queue and its results stay. */
+  async updateContact(listId: string, contactId: string, contact: WritableDialerContactDto) {
+    if (contact.id !== undefined && contact.id !== contactId) {
+      throw new DomainError('contact.id.mismatch', `the body's id "${contact.id}" is not the path's contact id`, 400);
+    }
+    if (contact.contactListId !== undefined && contact.contactListId !== listId) {
+      throw new DomainError('contact.list.mismatch', `the body's contactListId is not the path's contact list id`, 400);
+    }
+    const list = await this.get(listId);
+    const result = this.normalise(list, contact);
+    if ('problems' in result) throw new DomainError('contacts.invalid', 'the contact is invalid; it was not updated', 400, [this.problemDetail(0, contactId, result.problems)]);
+    const updated = await this.db.getRepository(ContactEntity).update({ listId, id: contactId }, { data: result.data });
+    if (!updated.affected) throw new NotFoundError('contact', contactId);
+    return this.getContact(listId, contactId);
   }
 
   async removeContact(listId: string, contactId: string): Promise<void> {

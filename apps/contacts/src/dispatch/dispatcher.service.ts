@@ -98,6 +98,18 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     if (audience) await this.publishAudience(event.campaignId, event.runId, audience.total, audience.dispatched, false, envelope);
   }
 
+  /**
+   * Tells campaigns the new size of every run in progress on a list, after contacts joined it
+   * (API insert, CSV import), so that progress counts them before the run is exhausted.
+   */
+  async announceAudience(listId: string): Promise<void> {
+    const runs: { campaign_id: string; run_id: string; total: number; dispatched: number; exhausted: boolean }[] = await this.db.query(
+      `SELECT campaign_id, run_id, total, dispatched, exhausted FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`,
+      [listId],
+    );
+    for (const r of runs) await this.publishAudience(r.campaign_id, r.run_id, r.total, r.dispatched, r.exhausted);
+  }
+
   private async publishAudience(campaignId: string, runId: string, total: number, dispatched: number, exhausted: boolean, causedBy?: EventEnvelope) {
     const data: CampaignAudienceV1 = { campaignId, runId, totalContacts: total, dispatchedContacts: dispatched, exhausted };
     await this.publisher.publish(Topic.CampaignAudience, [{ key: campaignId, data, causedBy }]);

@@ -29,13 +29,13 @@ export class DomainEntityRefDto {
 export class PhoneColumnDto {
   @IsString() @IsNotEmpty() columnName!: string;
   @IsString() @IsNotEmpty() type!: string;
-  @IsOptional() @IsString() callableTimeColumnName?: string;
+  @IsOptional() @IsString() @IsNotEmpty() callableTimeColumnName?: string;
 }
 
 export class EmailColumnDto {
   @IsString() @IsNotEmpty() columnName!: string;
   @IsString() @IsNotEmpty() type!: string;
-  @IsOptional() @IsString() contactableTimeColumn?: string;
+  @IsOptional() @IsString() @IsNotEmpty() contactableTimeColumnName?: string;
 }
 
 /** Genesys `ContactList`, the fields Herald honours; read-only fields are ignored on write. */
@@ -54,6 +54,12 @@ export class ContactListDto {
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => PhoneColumnDto) phoneColumns?: PhoneColumnDto[];
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EmailColumnDto) emailColumns?: EmailColumnDto[];
   @IsOptional() @IsBoolean() trimWhitespace?: boolean;
+  /** Genesys: map each contact's time zone from its phone number's area code (or zipCodeColumnName). */
+  @IsOptional() @IsBoolean() automaticTimeZoneMapping?: boolean;
+  /** Genesys: a column holding a US zip code, used by automaticTimeZoneMapping. */
+  @IsOptional() @IsString() @IsNotEmpty() zipCodeColumnName?: string;
+  /** Herald extension: a column holding each contact's IANA time zone (`Europe/Paris`). */
+  @IsOptional() @IsString() @IsNotEmpty() timeZoneColumn?: string;
   /** Herald extension: region used to read phone numbers written without a country code. */
   @IsOptional() @Matches(/^[A-Z]{2}$/) defaultPhoneRegion?: string;
   // Read-only in Genesys; accepted and ignored so that a GET body can be PUT back.
@@ -70,7 +76,13 @@ export class WritableDialerContactDto {
   @IsOptional() @IsString() contactListId?: string;
   @IsObject() data!: Record<string, string>;
   @IsOptional() @IsBoolean() callable?: boolean;
+  // Read-only; accepted and ignored so that a GET body can be PUT back.
+  @IsOptional() @IsString() dateCreated?: string;
+  @IsOptional() @IsString() selfUri?: string;
+  @IsOptional() @IsObject() latestResults?: unknown;
 }
+
+export const MAX_CONTACTS_PER_BULK_GET = 50;
 
 export class AddContactsQuery {
   @IsOptional() @IsIn(['true', 'false']) priority?: string;

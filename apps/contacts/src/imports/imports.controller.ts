@@ -1,0 +1,35 @@
+import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ImportQuery } from './dtos/import.dto';
+import { ImportsService } from './imports.service';
+import { uploadFrom } from './upload';
+
+/**
+ * CSV import of contacts (Herald's design in the style of Genesys' contact-list upload): the file
+ * streams in, is checked row by row and committed at once; progress shows on the list's importStatus.
+ */
+@Controller('api/v2/outbound/contactlists')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Post(':id/imports')
+  @HttpCode(200)
+  async create(@Param('id', ParseUUIDPipe) id: string, @Query() q: ImportQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const upload = await uploadFrom(req, { listId: id, contactIdColumn: q.contactIdColumn ?? q['contact-id-name'] });
+    return this.imports.importCsv(id, upload, () => {
+      if (!res.headersSent && !res.writableEnded) res.writeProcessing();
+    });
+  }
+
+  @Get(':id/imports/:importId')
+  get(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string) {
+    return this.imports.get(id, importId);
+  }
+
+  @Get(':id/imports/:importId/rejections.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  async rejections(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string) {
+    const csv = await this.imports.rejectionsCsv(id, importId);
+    return new StreamableFile(csv, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="import-${importId}-rejections.csv"` });
+  }
+}

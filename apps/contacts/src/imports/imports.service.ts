@@ -1,0 +1,458 @@
+import { DispatcherService } from '../dispatch/dispatcher.service';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DomainError, NotFoundError } from '@herald/service';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify/sync';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource } from 'typeorm';
+import { ContactListsService } from '../contact-lists/contact-lists.service';
+import { copyLine, neutralizeCell, rawRow, RowProblem, rowValidatorFor, RowValidator, UploadGuard } from './csv-rows';
+import { Upload } from './upload';
+
+export const IMPORT_SETTINGS = Symbol('IMPORT_SETTINGS');
+export interface ImportSettings {
+  maxBytes: number;
+}
+
+/** Rejection rows kept per import (the counts stay exact past it). */
+export const MAX_STORED_REJECTIONS = 10_000;
+/** COPY text handed to the connection at a time. */
+const COPY_CHUNK_CHARS = 256 * 1024;
+const PROGRESS_EVERY_MS = 500;
+const HEARTBEAT_MS = 10_000;
+
+/** A parsed record, tagged with its row number by on_record. */
+type NumberedRecord = string[] & { row: number };
+
+type ImportState = 'IN_PROGRESS' | 'FAILED' | 'SUCCEEDED';
+
+interface ImportRow {
+  id: string;
+  list_id: string;
+  state: ImportState;
+  contact_id_column: string | null;
+  rows_read: string;
+  imported: string;
+  rejected: string;
+  bytes: string;
+  total_bytes: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+  error_code: string | null;
+}
+
+interface Rejection {
+  row: number;
+  column: string | null;
+  reason: string;
+  raw: string;
+}
+
+/** Genesys `ImportStatus`, plus Herald's `rejectedRecords`. */
+export interface ImportStatus {
+  state: ImportState;
+  totalRecords: number;
+  completedRecords: number;
+  percentComplete: number;
+  failureReason?: string;
+  rejectedRecords: number;
+}
+
+/**
+ * Streamed CSV import into a contact list: bytes → guard (size, text) → csv-parse → per-row
+ * validation → COPY into an unlogged staging table → one merge into contacts.contact when the
+ * whole file was read and accepted. Everything happens in one transaction, so a refused file
+ * (too large, not CSV, bad header, read error) leaves the list as it was.
+ */
+@Injectable()
+export class ImportsService {
+  private readonly logger = new Logger(ImportsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly lists: ContactListsService,
+    private readonly dispatcher: DispatcherService,
+    @Inject(IMPORT_SETTINGS) private readonly settings: ImportSettings,
+  ) {}
+
+  /**
+   * Imports one uploaded file. `heartbeat` is called every few seconds while the merge runs (no
+   * bytes flow then): the controller answers `102 Processing`, which keeps proxies in front (the
+   * edge's 30 s upstream timeout) from giving up on a long merge.
+   */
+  async importCsv(listId: string, upload: Upload, heartbeat?: () => void) {
+    let list;
+    try {
+      list = await this.lists.get(listId);
+      const idColumn = upload.contactIdColumn;
+      if (idColumn !== undefined && !list.columnNames.includes(idColumn)) {
+        throw new DomainError('import.contact.id.column.unknown', `contactIdColumn "${idColumn}" is not one of the list's columns`, 400, [{ column: idColumn }]);
+      }
+    } catch (e) {
+      await upload.discard();
+      throw e;
+    }
+    const importId = randomUUID();
+    await this.db.query(`INSERT INTO contacts.contact_import (id, list_id, state, contact_id_column, total_bytes) VALUES ($1, $2, 'IN_PROGRESS', $3, $4)`, [
+      importId,
+      listId,
+      upload.contactIdColumn ?? null,
+      upload.declaredBytes ?? null,
+    ]);
+    this.logger.log({ msg: 'import started', importId, listId, declaredBytes: upload.declaredBytes });
+    const run = new ImportRun(this.db, importId, listId);
+    run.contactIdColumn = upload.contactIdColumn ?? null;
+    const queryRunner = this.db.createQueryRunner();
+    const client = (await queryRunner.connect()) as PoolClient;
+    let inTransaction = false;
+    try {
+      await client.query('BEGIN');
+      inTransaction = true;
+      // One import into a list at a time (a second one would fight over the same rows).
+      const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 20251127)) AS ok', [listId]);
+      if (!locked[0]?.ok) throw new DomainError('import.in.progress', `another import into contact list ${listId} is in progress; try again when it has finished`, 409);
+      // The staging table: unlogged (shared buffers, no WAL) rather than temporary (temp_buffers
+      // is 8 MB), created in the import's transaction so that a failed import leaves none behind.
+      await client.query(`CREATE UNLOGGED TABLE ${run.stage} (row_number bigint NOT NULL, id text NOT NULL, data jsonb NOT NULL)`);
+      const t0 = Date.now();
+      await this.load(client, list, upload, run);
+      await upload.finished();
+      const t1 = Date.now();
+      const beat = heartbeat ? setInterval(heartbeat, HEARTBEAT_MS) : undefined;
+      try {
+        await this.merge(client, list.id, list.version, run);
+        await client.query('COMMIT');
+        await this.dispatcher.announceAudience(list.id);
+      } finally {
+        clearInterval(beat);
+      }
+      run.timings = { loadMs: t1 - t0, mergeMs: Date.now() - t1 };
+      inTransaction = false;
+      await run.finish('SUCCEEDED');
+      this.logger.log({ msg: 'import succeeded', importId, listId, rows: run.rowsRead, imported: run.imported, rejected: run.rejected, bytes: run.bytes, ...run.timings });
+    } catch (e) {
+      if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+      upload.file.unpipe();
+      await upload.discard();
+      const known = e instanceof DomainError;
+      if (!known) this.logger.error({ msg: 'import failed', importId, listId, err: (e as Error)?.message, stack: (e as Error)?.stack });
+      else this.logger.warn({ msg: 'import refused', importId, listId, code: e.code });
+      await run.flush().catch(() => undefined);
+      await run.finish('FAILED', known ? e.message : 'the import failed on a server error; nothing was imported', known ? e.code : 'internal.server.error').catch(() => undefined);
+      if (known) throw new DomainError(e.code, e.message, e.status, [...e.details, { importId }]);
+      throw e;
+    } finally {
+      queryRunner.release().catch(() => undefined);
+    }
+    return this.resource(await this.row(listId, importId));
+  }
+
+  /**
+   * Reads the file, checks each row and streams the accepted ones into the staging table with one
+   * COPY (Postgres stores while Node parses; backpressure all the way back to the upload).
+   */
+  private async load(client: PoolClient, list: Awaited<ReturnType<ContactListsService['get']>>, upload: Upload, run: ImportRun): Promise<void> {
+    const guard = new UploadGuard(this.settings.maxBytes);
+    // Row numbers as a spreadsheet shows the file: the header is row 1, empty lines count, a
+    // quoted field across lines stays one row. Counted in parse order (on_record and 'skip' are
+    // synchronous with the parser; the loop below runs behind it).
+    let row = 0;
+    const parser = parse({
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_records_with_error: true,
+      record_delimiter: ['\r\n', '\n'],
+      max_record_size: 1024 * 1024,
+      // Empty lines are skipped here rather than with skip_empty_lines, so that they are counted.
+      on_record: (record: string[]) => {
+        row++;
+        if (record.length === 1 && record[0] === '') return null;
+        (record as NumberedRecord).row = row;
+        return record;
+      },
+    });
+    parser.on('skip', (err: Error) => {
+      // A record csv-parse could not read (e.g. a quote never closed): rejected, the rest goes on.
+      if (row === 0) {
+        parser.destroy(new DomainError('import.not.csv', `the header row is not readable as CSV (${err.message.replace(/ at line \d+.*$/, '')}); nothing was imported`, 400));
+        return;
+      }
+      row++;
+      run.rowsRead++;
+      run.reject(row, [{ column: null, reason: `not readable as CSV: ${err.message.replace(/ at line \d+.*$/, '')}` }], '');
+    });
+    upload.file.on('error', (e) => guard.destroy(e));
+    guard.on('error', (e) => parser.destroy(e));
+    upload.file.pipe(guard).pipe(parser);
+    const progress = setInterval(() => {
+      run.bytes = guard.bytes;
+      run.progress();
+    }, PROGRESS_EVERY_MS);
+
+    const copy = client.query(copyFrom(`COPY ${run.stage} (row_number, id, data) FROM STDIN`));
+    const copied = finished(copy);
+    copied.catch(() => undefined);
+    try {
+      let validator: RowValidator | undefined;
+      let text = '';
+      for await (const record of parser as AsyncIterable<NumberedRecord>) {
+        if (!validator) {
+          validator = rowValidatorFor(list, record, upload.contactIdColumn);
+          run.columns = validator.columns;
+          continue;
+        }
+        run.rowsRead++;
+        const outcome = validator.check(record);
+        if ('problems' in outcome) {
+          run.reject(record.row, outcome.problems, rawRow(record));
+          continue;
+        }
+        run.imported++;
+        text += copyLine(record.row, outcome.id, outcome.json);
+        if (text.length >= COPY_CHUNK_CHARS) {
+          if (!copy.write(text)) await drained(copy);
+          text = '';
+        }
+      }
+      if (!validator) throw new DomainError('import.empty', 'the file is empty: it needs a header row naming the columns', 400);
+      copy.end(text);
+      await copied;
+      run.bytes = guard.bytes;
+      await run.flush();
+    } catch (e) {
+      copy.destroy(e as Error);
+      await copied.catch(() => undefined);
+      throw e;
+    } finally {
+      clearInterval(progress);
+    }
+  }
+
+  /** A contact id twice in one file: the first row is imported, the later ones are rejected. */
+  private async rejectDuplicates(client: PoolClient, run: ImportRun): Promise<void> {
+    const stage = run.stage;
+    const dupes = `SELECT id, min(row_number) AS first_row FROM ${stage} GROUP BY id HAVING count(*) > 1`;
+    const { rows: later } = await client.query<{ row_number: string; first_row: string; data: Record<string, string> }>(
+      `SELECT s.row_number, d.first_row, s.data FROM ${stage} s JOIN (${dupes}) d USING (id) WHERE s.row_number > d.first_row ORDER BY s.row_number LIMIT $1`,
+      [MAX_STORED_REJECTIONS],
+    );
+    if (!later.length) return;
+    const { rowCount } = await client.query(`DELETE FROM ${stage} s USING (${dupes}) d WHERE s.id = d.id AND s.row_number > d.first_row`);
+    for (const l of later) {
+      const raw = rawRow(run.columns.map((c) => l.data[c] ?? ''));
+      run.store(Number(l.row_number), [{ column: run.contactIdColumn, reason: `duplicate contact id: the same id is on row ${l.first_row}, which was imported` }], raw);
+    }
+    const total = rowCount ?? later.length;
+    run.imported -= total;
+    run.rejected += total;
+    await run.flush();
+  }
+
+  /**
+   * Merges the staged rows into the list, once the whole file was read and accepted, in the same
+   * transaction: the list must still be the one the rows were checked against; runs in progress
+   * on the list get the new contacts.
+   */
+  private async merge(client: PoolClient, listId: string, version: number, run: ImportRun): Promise<void> {
+    const { rows: current } = await client.query<{ version: number }>('SELECT version FROM contacts.contact_list WHERE id = $1 FOR SHARE', [listId]);
+    if (!current[0]) throw new NotFoundError('contact.list', listId);
+    if (current[0].version !== version) {
+      throw new DomainError('import.list.changed', 'the contact list was changed while the file was imported; nothing was imported, send the file again', 409);
+    }
+    if (run.contactIdColumn !== null) await this.rejectDuplicates(client, run);
+    // Unchanged contacts are not rewritten (a re-import of the same file writes nothing).
+    await client.query(
+      `INSERT INTO contacts.contact (list_id, id, data) SELECT $1, s.id, s.data FROM ${run.stage} s
+       ON CONFLICT (list_id, id) DO UPDATE SET data = EXCLUDED.data WHERE contacts.contact.data IS DISTINCT FROM EXCLUDED.data`,
+      [listId],
+    );
+    const { rows: runs } = await client.query(`SELECT run_id FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`, [listId]);
+    if (runs.length) await this.joinRuns(client, listId, run.stage);
+    await client.query(`DROP TABLE ${run.stage}`);
+  }
+
+  /** As POST …/contacts does: imported contacts join the audience of runs in progress on this list. */
+  private async joinRuns(client: PoolClient, listId: string, stage: string): Promise<void> {
+    await client.query(
+      `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
+       SELECT r.run_id, c.id, c.priority, c.seq
+         FROM contacts.dispatch_run r
+         JOIN ${stage} s ON true
+         JOIN contacts.contact c ON c.list_id = r.list_id AND c.id = s.id
+        WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping')
+       ON CONFLICT (run_id, contact_id) DO NOTHING`,
+      [listId],
+    );
+    await client.query(
+      `UPDATE contacts.dispatch_run r SET total = (SELECT count(*) FROM contacts.run_contact rc WHERE rc.run_id = r.run_id), exhausted = false
+        WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping')`,
+      [listId],
+    );
+  }
+
+  async get(listId: string, importId: string) {
+    await this.lists.get(listId);
+    return this.resource(await this.row(listId, importId));
+  }
+
+  /** The latest import of a list as Genesys `ImportStatus` (undefined if it never had one). */
+  async latestStatus(listId: string): Promise<ImportStatus | undefined> {
+    const [row] = await this.db.query(`SELECT * FROM contacts.contact_import WHERE list_id = $1 ORDER BY started_at DESC, id LIMIT 1`, [listId]);
+    return row ? statusOf(row) : undefined;
+  }
+
+  /** The rejected rows as CSV (cells neutralised against CSV injection), streamed page by page. */
+  async rejectionsCsv(listId: string, importId: string): Promise<Readable> {
+    await this.lists.get(listId);
+    await this.row(listId, importId);
+    const db = this.db;
+    async function* lines() {
+      yield stringify([['rowNumber', 'column', 'reason', 'raw']]);
+      let after = { row: -1, seq: -1 };
+      for (;;) {
+        const page: { seq: number; row_number: string; column: string | null; reason: string; raw: string }[] = await db.query(
+          `SELECT seq, row_number, "column", reason, raw FROM contacts.contact_import_rejection WHERE import_id = $1 AND (row_number, seq) > ($2, $3) ORDER BY row_number, seq LIMIT 1000`,
+          [importId, after.row, after.seq],
+        );
+        if (!page.length) return;
+        yield stringify(page.map((r) => [r.row_number, neutralizeCell(r.column ?? ''), neutralizeCell(r.reason), neutralizeCell(r.raw)]));
+        const last = page[page.length - 1]!;
+        after = { row: Number(last.row_number), seq: last.seq };
+      }
+    }
+    return Readable.from(lines());
+  }
+
+  private async row(listId: string, importId: string): Promise<ImportRow> {
+    const [row] = await this.db.query(`SELECT * FROM contacts.contact_import WHERE id = $1 AND list_id = $2`, [importId, listId]);
+    if (!row) throw new NotFoundError('contact.list.import', importId);
+    return row;
+  }
+
+  private resource(row: ImportRow) {
+    const base = `/api/v2/outbound/contactlists/${row.list_id}/imports/${row.id}`;
+    return {
+      id: row.id,
+      contactList: { id: row.list_id, selfUri: `/api/v2/outbound/contactlists/${row.list_id}` },
+      contactIdColumn: row.contact_id_column ?? undefined,
+      importStatus: statusOf(row),
+      rowsRead: Number(row.rows_read),
+      importedRecords: Number(row.imported),
+      rejectedRecords: Number(row.rejected),
+      bytesRead: Number(row.bytes),
+      dateStarted: row.started_at.toISOString(),
+      dateFinished: row.finished_at?.toISOString(),
+      failureCode: row.error_code ?? undefined,
+      rejectionsUri: `${base}/rejections.csv`,
+      selfUri: base,
+    };
+  }
+}
+
+function statusOf(row: ImportRow): ImportStatus {
+  const total = Number(row.rows_read);
+  const imported = Number(row.imported);
+  const rejected = Number(row.rejected);
+  const declared = row.total_bytes ? Number(row.total_bytes) : 0;
+  const percent = row.state === 'SUCCEEDED' ? 100 : row.state === 'IN_PROGRESS' && declared > 0 ? Math.min(99, Math.floor((Number(row.bytes) * 100) / declared)) : 0;
+  return {
+    state: row.state,
+    totalRecords: total,
+    completedRecords: imported,
+    percentComplete: percent,
+    failureReason: row.error ?? undefined,
+    rejectedRecords: rejected,
+  };
+}
+
+function drained(stream: Writable): Promise<unknown> {
+  return Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+}
+
+/** The counters and rejections of one import, written to contacts.contact_import as it goes (outside the import's transaction). */
+class ImportRun {
+  rowsRead = 0;
+  imported = 0;
+  rejected = 0;
+  bytes = 0;
+  contactIdColumn: string | null = null;
+  /** The file's columns, in header order. */
+  columns: string[] = [];
+  /** Where the time went: reading + validating + staging, and merging + committing. */
+  timings: { loadMs: number; mergeMs: number } | undefined;
+  /** This import's staging table. */
+  readonly stage: string;
+  private stored = 0;
+  private pending: (Rejection & { seq: number })[] = [];
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    readonly importId: string,
+    readonly listId: string,
+  ) {
+    this.stage = `contacts.import_stage_${importId.replace(/-/g, '')}`;
+  }
+
+  /** A rejected data row: counted, and its problems stored while under the cap. */
+  reject(row: number, problems: RowProblem[], raw: string): void {
+    this.rejected++;
+    this.store(row, problems, raw);
+  }
+
+  /** Stores a row's problems while under the cap (counting is the caller's). */
+  store(row: number, problems: RowProblem[], raw: string): void {
+    for (const p of problems) {
+      if (this.stored >= MAX_STORED_REJECTIONS) return;
+      this.pending.push({ seq: ++this.stored, row, column: p.column, reason: p.reason, raw });
+    }
+    if (this.pending.length >= 500) this.write();
+  }
+
+  private write(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const counts = [this.rowsRead, this.imported, this.rejected, this.bytes];
+    this.writes = this.writes.then(async () => {
+      if (batch.length) {
+        await this.db.query(
+          `INSERT INTO contacts.contact_import_rejection (import_id, seq, row_number, "column", reason, raw)
+           SELECT $1, x.seq, x.row, x.column, x.reason, x.raw FROM jsonb_to_recordset($2::jsonb) AS x(seq int, row bigint, "column" text, reason text, raw text)
+           ON CONFLICT DO NOTHING`,
+          [this.importId, JSON.stringify(batch)],
+        );
+      }
+      await this.db.query(`UPDATE contacts.contact_import SET rows_read = $2, imported = $3, rejected = $4, bytes = $5 WHERE id = $1 AND state = 'IN_PROGRESS'`, [
+        this.importId,
+        ...counts,
+      ]);
+    });
+    this.writes.catch(() => undefined);
+  }
+
+  /** Live progress (called on a timer while the file streams). */
+  progress(): void {
+    this.write();
+  }
+
+  async flush(): Promise<void> {
+    this.write();
+    await this.writes;
+  }
+
+  async finish(state: 'SUCCEEDED' | 'FAILED', error?: string, code?: string): Promise<void> {
+    await this.writes.catch(() => undefined);
+    await this.db.query(
+      `UPDATE contacts.contact_import SET state = $2, rows_read = $3, imported = $4, rejected = $5, bytes = $6, finished_at = now(), error = $7, error_code = $8 WHERE id = $1`,
+      [this.importId, state, this.rowsRead, state === 'SUCCEEDED' ? this.imported : 0, this.rejected, this.bytes, error ?? null, code ?? null],
+    );
+  }
+}

@@ -1,0 +1,188 @@
+// CSV import benchmark (issue 3): a 1,000,000-row × 10-column file with phone and email columns
+// (~1% bad rows) uploaded through the edge into the contacts service, timed from the first byte
+// sent to the committed answer, with the contacts process' peak RSS; and in the same run the
+// baseline, `psql \copy` of the same file into a plain unlogged table. One JSON line per case.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { ensureKafka } from '../tools/infra/kafka';
+import { heraldHome } from '../tools/infra/paths';
+import { dropDatabase, ensureDatabase } from '../tools/infra/postgres';
+import { deleteTopics, ensureTopics } from '../tools/infra/topics';
+import { Supervisor } from '../tools/stack/supervisor';
+import { StackSettings, urlOf } from '../tools/stack/services';
+
+export interface CsvImportBenchOptions {
+  rows?: number;
+  /** Kafka brokers (the contacts service needs one to start); ensured when missing. */
+  brokers?: string[];
+  portBase?: number;
+  /** Where the CSV file is written (deleted afterwards). */
+  dir?: string;
+  log?: (line: string) => void;
+}
+
+const COLUMNS = ['customerId', 'firstName', 'lastName', 'phone', 'email', 'city', 'zip', 'accountNumber', 'amountDue', 'note'];
+const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Berners-Lee'];
+const CITY = ['Springfield', 'Riverside', 'Franklin', 'Greenville', 'Bristol', 'Clinton', 'Fairview', 'Salem', 'Madison', 'Georgetown'];
+const round = (n: number) => Math.round(n * 100) / 100;
+const mib = (kb: number) => Math.round(kb / 1024);
+
+/** Writes the benchmark file: one row in 100 has a bad phone number or a bad email address. */
+async function writeCsv(path: string, rows: number): Promise<{ bytes: number; bad: number }> {
+  const out = createWriteStream(path);
+  out.write(`${COLUMNS.join(',')}\n`);
+  let bad = 0;
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    const badRow = i % 100 === 99;
+    if (badRow) bad++;
+    const phone = badRow && i % 200 === 199 ? '555-01' : `(${201 + (i % 7)}) 555-${String(1000 + (i % 9000)).padStart(4, '0')}`;
+    const email = badRow && i % 200 !== 199 ? `user${i}@@example.org` : `user.${i}@Example.org`;
+    const note = i % 10 === 0 ? `"Call after 5pm, ask for ""${FIRST[i % 10]}"""` : 'regular customer';
+    chunk += `C${String(i).padStart(8, '0')},${FIRST[i % 10]},${LAST[(i >> 3) % 10]},${phone},${email},${CITY[(i >> 5) % 10]},${String(10000 + (i % 89999))},${9_000_000_000 + i},${(i % 50000) / 100},${note}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+  return { bytes: statSync(path).size, bad };
+}
+
+/** Peak resident memory of a process: the max of VmRSS samples, and the kernel's high-water mark. */
+function rssSampler(pid: number) {
+  const read = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, read('VmRSS'));
+    } catch {
+      /* exited */
+    }
+  }, 50);
+  return {
+    now: () => read('VmRSS'),
+    stop() {
+      clearInterval(timer);
+      return { sampledPeakKb: peak, hwmKb: read('VmHWM') };
+    },
+  };
+}
+
+function upload(url: string, path: string, bytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': String(bytes) } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(req);
+  });
+}
+
+export async function runCsvImportBench(opts: CsvImportBenchOptions = {}): Promise<Record<string, unknown>[]> {
+  const rows = opts.rows ?? 1_000_000;
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const brokers = opts.brokers ?? (await ensureKafka()).brokers;
+  const id = randomUUID().slice(0, 8);
+  const file = join(opts.dir ?? tmpdir(), `herald-bench-import-${id}.csv`);
+  const settings: StackSettings = {
+    portBase: opts.portBase ?? 28380,
+    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_bench_import_${id}`,
+    brokers,
+    topicPrefix: `bench-import-${id}.`,
+    logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+  };
+  const results: Record<string, unknown>[] = [];
+  const supervisor = new Supervisor(settings, { logDir: join(heraldHome(), 'logs', `bench-import-${id}`) });
+  try {
+    log(`csv-import: writing ${rows} rows to ${file}`);
+    const { bytes, bad } = await writeCsv(file, rows);
+    log(`csv-import: ${Math.round(bytes / 2 ** 20)} MiB, ${bad} bad rows; starting contacts + edge (logs in ${supervisor.logDir})`);
+    await ensureTopics({ brokers, prefix: settings.topicPrefix });
+    await supervisor.startAll(['contacts', 'edge']);
+    const edge = urlOf(settings, 'edge');
+    const created = await fetch(`${edge}/api/v2/outbound/contactlists`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: `bench import ${id}`,
+        columnNames: COLUMNS,
+        phoneColumns: [{ columnName: 'phone', type: 'cell' }],
+        emailColumns: [{ columnName: 'email', type: 'personal' }],
+        defaultPhoneRegion: 'US',
+      }),
+    });
+    const listId = ((await created.json()) as { id: string }).id;
+
+    const pid = supervisor.running.get('contacts')!.process.pid!;
+    const rss = rssSampler(pid);
+    const rssBeforeKb = rss.now();
+    log('csv-import: uploading');
+    const start = process.hrtime.bigint();
+    let res: { status: number; body: string };
+    try {
+      res = await upload(`${edge}/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=customerId`, file, bytes);
+    } finally {
+      log(`csv-import: contacts RSS ${JSON.stringify(rss.stop())}`);
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const memory = rss.stop();
+    if (res.status !== 200) throw new Error(`import answered ${res.status}: ${res.body.slice(0, 500)}`);
+    const answer = JSON.parse(res.body) as { importedRecords: number; rejectedRecords: number };
+    results.push({
+      case: 'csv-import',
+      rows,
+      mebibytes: round(bytes / 2 ** 20),
+      seconds: round(seconds),
+      rowsPerSecond: Math.round(rows / seconds),
+      imported: answer.importedRecords,
+      rejected: answer.rejectedRecords,
+      rssBeforeMiB: mib(rssBeforeKb),
+      rssPeakMiB: mib(Math.max(memory.sampledPeakKb, memory.hwmKb)),
+    });
+    log(JSON.stringify(results[results.length - 1]));
+
+    // Baseline: the same bytes straight into a plain unlogged table, no validation, no upsert.
+    await ensureDatabase(settings.databaseUrl);
+    const db = new Client({ connectionString: settings.databaseUrl });
+    await db.connect();
+    await db.query(`CREATE UNLOGGED TABLE public.bench_copy (${COLUMNS.map((c) => `"${c}" text`).join(', ')})`);
+    await db.end();
+    log('csv-import: baseline psql \\copy');
+    const copyStart = process.hrtime.bigint();
+    await promisify(execFile)('psql', [settings.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-c', `\\copy public.bench_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`]);
+    const copySeconds = Number(process.hrtime.bigint() - copyStart) / 1e9;
+    results.push({ case: 'csv-copy-baseline', rows, seconds: round(copySeconds), rowsPerSecond: Math.round(rows / copySeconds) });
+    results.push({ case: 'csv-import-ratio', importOverCopy: round(copySeconds / seconds) });
+  } finally {
+    await supervisor.stopAll();
+    rmSync(file, { force: true });
+    await deleteTopics({ brokers, prefix: settings.topicPrefix }).catch(() => undefined);
+    await dropDatabase(settings.databaseUrl).catch(() => undefined);
+  }
+  return results;
+}
+
+if (require.main === module) {
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  runCsvImportBench({ rows: Number(process.env['BENCH_IMPORT_ROWS'] ?? 1_000_000) })
+    .then((results) => {
+      for (const r of results) console.log(JSON.stringify({ ...r, machine }));
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
