@@ -78,6 +78,12 @@ it('skips contacts on the campaign DNC lists (dnc + list id) and globally suppre
   expect(added.json).toMatchObject({ channel: 'sms', address: phone(10), reason: 'opt-out', source: 'e2e', createdBy: 'tester' });
 
   const campaign = await stack.api.outbound.getOutboundMessagingcampaign(handle.campaignId);
+  // A DNC list that does not exist is refused: the campaign must not run without it.
+  const ghost = '0f0e0d0c-0b0a-4909-8807-060504030201';
+  const refused = await call('PUT', `/api/v2/outbound/messagingcampaigns/${handle.campaignId}`, { ...campaign, dncLists: [{ id: dncList }, { id: ghost }] });
+  expect(refused.status).toBe(400);
+  expect(refused.json).toMatchObject({ code: 'campaign.dnc.list.not.found' });
+  expect((refused.json as { message: string }).message).toContain(ghost);
   await stack.api.outbound.putOutboundMessagingcampaign(handle.campaignId, { ...campaign, dncLists: [{ id: dncList }] });
   await setCampaignStatus(stack.api, handle.campaignId, 'on');
   const outcome = await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: 120_000 });

@@ -27,7 +27,7 @@ export class AppModule {
         MessagingCampaignsService,
         ProgressService,
         ReferencesClient,
-        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL } },
+        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL } },
       ],
     };
   }

@@ -7,6 +7,8 @@ export class CampaignsConfig extends DatabaseServiceConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) CONTACTS_URL = 'http://127.0.0.1:3101';
   /** Base URL of the templates service's API (campaigns checks the template it is given). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) TEMPLATES_URL = 'http://127.0.0.1:3104';
+  /** Base URL of the dnc service's API (campaigns checks the DNC lists it is given). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) DNC_URL = 'http://127.0.0.1:3103';
 }
 
 export const config = loadConfigOrExit(CampaignsConfig, 'campaigns');

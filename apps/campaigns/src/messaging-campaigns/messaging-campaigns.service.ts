@@ -88,6 +88,17 @@ export class MessagingCampaignsService {
       const template = await this.references.template(sms.contentTemplate.id);
       if (!template) throw new DomainError('campaign.template.not.found', `template ${sms.contentTemplate.id} does not exist`, 400);
     }
+    await this.checkDncLists(dto);
+  }
+
+  /** A campaign must not silently run without a DNC list it names. */
+  private async checkDncLists(dto: MessagingCampaignDto): Promise<void> {
+    const ids = [...new Set((dto.dncLists ?? []).map((d) => d.id))];
+    const found = await Promise.all(ids.map((id) => this.references.dncList(id)));
+    const missing = ids.filter((_, i) => !found[i]);
+    if (missing.length) {
+      throw new DomainError('campaign.dnc.list.not.found', `DNC list${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist`, 400, missing.map((id) => ({ entityId: id })));
+    }
   }
 
   async create(dto: MessagingCampaignDto) {
@@ -158,6 +169,7 @@ export class MessagingCampaignsService {
     const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : current.smsConfig;
     const configChanged = dto.contactList.id !== current.contactListId || !sameSmsConfig(nextSms, current.smsConfig);
     if (dto.smsConfig) await this.check(dto);
+    else await this.checkDncLists(dto);
     if (configChanged && current.status === 'on' && target === 'on') {
       throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list or SMS settings', 400);
     }

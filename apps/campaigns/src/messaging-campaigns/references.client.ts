@@ -6,6 +6,7 @@ export const REFERENCE_URLS = Symbol('REFERENCE_URLS');
 export interface ReferenceUrls {
   contacts: string;
   templates: string;
+  dnc: string;
 }
 
 export interface ContactListView {
@@ -21,7 +22,7 @@ export interface TemplateView {
 }
 
 /**
- * Reads the contact list and template a campaign names, through the owning services' APIs
+ * Reads the contact list, template and DNC lists a campaign names, through the owning services' APIs
  * (campaigns never reads their tables).
  */
 @Injectable()
@@ -42,6 +43,10 @@ export class ReferencesClient {
 
   contactList(id: string): Promise<ContactListView | undefined> {
     return this.get(`${this.urls.contacts}/api/v2/outbound/contactlists/${id}`, 'contact list');
+  }
+
+  dncList(id: string): Promise<{ id: string } | undefined> {
+    return this.get(`${this.urls.dnc}/api/v2/outbound/dnclists/${id}`, 'DNC list');
   }
 
   template(id: string): Promise<TemplateView | undefined> {

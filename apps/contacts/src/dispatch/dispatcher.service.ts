@@ -117,9 +117,12 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
 
   private take(run: DispatchRunEntity, now: number): number {
     const perMs = run.messagesPerMinute / 60_000;
-    const cap = Math.max(1, perMs * this.settings.tickMs * 2);
     const bucket = this.buckets.get(run.campaignId) ?? { tokens: 1, last: now };
-    bucket.tokens = Math.min(cap, bucket.tokens + (now - bucket.last) * perMs);
+    const elapsed = now - bucket.last;
+    // The bucket holds at most what one interval earns (two ticks, or the time a slow tick took),
+    // so a slow tick does not lose sending time and an idle spell does not save up a burst.
+    const cap = Math.max(1, perMs * Math.max(this.settings.tickMs * 2, elapsed));
+    bucket.tokens = Math.min(cap, bucket.tokens + elapsed * perMs);
     bucket.last = now;
     this.buckets.set(run.campaignId, bucket);
     return Math.min(this.settings.maxBatch, Math.floor(bucket.tokens));
