@@ -12,11 +12,9 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ensureKafka } from '../tools/infra/kafka';
-import { heraldHome } from '../tools/infra/paths';
-import { dropDatabase, ensureDatabase } from '../tools/infra/postgres';
-import { deleteTopics, ensureTopics } from '../tools/infra/topics';
-import { Supervisor } from '../tools/stack/supervisor';
-import { StackSettings, urlOf } from '../tools/stack/services';
+import { ensureDatabase } from '../tools/infra/postgres';
+import { IsolatedStack, startIsolatedStack } from '../tools/stack/isolated-stack';
+import { urlOf } from '../tools/stack/services';
 
 export interface CsvImportBenchOptions {
   rows?: number;
@@ -95,23 +93,21 @@ export async function runCsvImportBench(opts: CsvImportBenchOptions = {}): Promi
   const rows = opts.rows ?? 1_000_000;
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const brokers = opts.brokers ?? (await ensureKafka()).brokers;
-  const id = randomUUID().slice(0, 8);
-  const file = join(opts.dir ?? tmpdir(), `herald-bench-import-${id}.csv`);
-  const settings: StackSettings = {
-    portBase: opts.portBase ?? 28380,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_bench_import_${id}`,
-    brokers,
-    topicPrefix: `bench-import-${id}.`,
-    logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-  };
+  const file = join(opts.dir ?? tmpdir(), `herald-bench-import-${randomUUID().slice(0, 8)}.csv`);
   const results: Record<string, unknown>[] = [];
-  const supervisor = new Supervisor(settings, { logDir: join(heraldHome(), 'logs', `bench-import-${id}`) });
+  let stack: IsolatedStack | undefined;
   try {
     log(`csv-import: writing ${rows} rows to ${file}`);
     const { bytes, bad } = await writeCsv(file, rows);
-    log(`csv-import: ${Math.round(bytes / 2 ** 20)} MiB, ${bad} bad rows; starting contacts + edge (logs in ${supervisor.logDir})`);
-    await ensureTopics({ brokers, prefix: settings.topicPrefix });
-    await supervisor.startAll(['contacts', 'edge']);
+    log(`csv-import: ${Math.round(bytes / 2 ** 20)} MiB, ${bad} bad rows; starting contacts + edge`);
+    stack = await startIsolatedStack({
+      name: 'bench-import',
+      brokers,
+      portBase: opts.portBase ?? 28380,
+      logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+      services: ['contacts', 'edge'],
+    });
+    const { settings, supervisor, id } = stack;
     const edge = urlOf(settings, 'edge');
     const created = await fetch(`${edge}/api/v2/outbound/contactlists`, {
       method: 'POST',
@@ -167,10 +163,8 @@ export async function runCsvImportBench(opts: CsvImportBenchOptions = {}): Promi
     results.push({ case: 'csv-copy-baseline', rows, seconds: round(copySeconds), rowsPerSecond: Math.round(rows / copySeconds) });
     results.push({ case: 'csv-import-ratio', importOverCopy: round(copySeconds / seconds) });
   } finally {
-    await supervisor.stopAll();
+    await stack?.close();
     rmSync(file, { force: true });
-    await deleteTopics({ brokers, prefix: settings.topicPrefix }).catch(() => undefined);
-    await dropDatabase(settings.databaseUrl).catch(() => undefined);
   }
   return results;
 }

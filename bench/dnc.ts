@@ -11,10 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ensureKafka } from '../tools/infra/kafka';
-import { dropDatabase } from '../tools/infra/postgres';
-import { deleteTopics, ensureTopics } from '../tools/infra/topics';
-import { Supervisor } from '../tools/stack/supervisor';
-import { StackSettings, urlOf } from '../tools/stack/services';
+import { startIsolatedStack } from '../tools/stack/isolated-stack';
+import { urlOf } from '../tools/stack/services';
 import { round } from './relay';
 
 export interface DncLoadResult {
@@ -108,23 +106,11 @@ export async function loadDncList(edgeUrl: string, entries: number, dncPid?: num
 
 /** Starts the edge and dnc on a database and topic namespace of their own, loads, cleans up. */
 export async function runDncLoad(brokers: string[], entries: number): Promise<DncLoadResult> {
-  const id = randomUUID().slice(0, 8);
-  const settings: StackSettings = {
-    portBase: 28180,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_bench_${id}`,
-    brokers,
-    topicPrefix: `bench-${id}.`,
-    logLevel: 'warn',
-  };
-  await ensureTopics({ brokers, prefix: settings.topicPrefix });
-  const supervisor = new Supervisor(settings);
+  const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28180, services: ['dnc', 'edge'] });
   try {
-    await supervisor.startAll(['dnc', 'edge']);
-    return await loadDncList(urlOf(settings, 'edge'), entries, supervisor.running.get('dnc')?.process.pid);
+    return await loadDncList(urlOf(stack.settings, 'edge'), entries, stack.supervisor.running.get('dnc')?.process.pid);
   } finally {
-    await supervisor.stopAll();
-    await deleteTopics({ brokers, prefix: settings.topicPrefix }).catch(() => undefined);
-    await dropDatabase(settings.databaseUrl).catch(() => undefined);
+    await stack.close();
   }
 }
 

@@ -2,14 +2,11 @@
 // (a bare Kafka relay with the same number of hops). Each case prints one JSON object as its
 // last line; the final line compares them. Figures belong in BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { ensureKafka } from '../tools/infra/kafka';
-import { dropDatabase } from '../tools/infra/postgres';
-import { deleteTopics, ensureTopics } from '../tools/infra/topics';
 import { heraldClient } from '../tools/demo/herald-client';
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../tools/demo/sms-campaign';
-import { Supervisor } from '../tools/stack/supervisor';
-import { StackSettings, urlOf } from '../tools/stack/services';
+import { startIsolatedStack } from '../tools/stack/isolated-stack';
+import { urlOf } from '../tools/stack/services';
 import { runCsvImportBench } from './csv-import';
 import { runDncLoad } from './dnc';
 import { round, runRelay } from './relay';
@@ -18,22 +15,12 @@ const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function campaignCase(brokers: string[]) {
-  const id = randomUUID().slice(0, 8);
-  const settings: StackSettings = {
-    portBase: 28080,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/herald_bench_${id}`,
-    brokers,
-    topicPrefix: `bench-${id}.`,
-    logLevel: 'warn',
-  };
-  await ensureTopics({ brokers, prefix: settings.topicPrefix });
-  const supervisor = new Supervisor(settings);
+  const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28080 });
   try {
-    await supervisor.startAll();
-    const api = heraldClient(urlOf(settings, 'edge'));
+    const api = heraldClient(urlOf(stack.settings, 'edge'));
     log(`campaign: uploading ${CONTACTS} contacts`);
     // Highest rate the API allows: the pipeline, not the pacer, is the limit being measured.
-    const handle = await prepareSmsCampaign(api, { contacts: CONTACTS, messagesPerMinute: 1_000_000, name: `bench ${id}` });
+    const handle = await prepareSmsCampaign(api, { contacts: CONTACTS, messagesPerMinute: 1_000_000, name: `bench ${stack.id}` });
     log('campaign: on');
     const start = process.hrtime.bigint();
     await setCampaignStatus(api, handle.campaignId, 'on');
@@ -42,9 +29,7 @@ async function campaignCase(brokers: string[]) {
     if (outcome.status !== 'complete') throw new Error(`campaign did not complete: ${outcome.status}`);
     return { case: 'sms-campaign-end-to-end', contacts: CONTACTS, seconds: round(seconds), contactsPerSecond: Math.round(CONTACTS / seconds), messaged: outcome.progress.numberOfContactsMessaged };
   } finally {
-    await supervisor.stopAll();
-    await deleteTopics({ brokers, prefix: settings.topicPrefix }).catch(() => undefined);
-    await dropDatabase(settings.databaseUrl).catch(() => undefined);
+    await stack.close();
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './database';
 export * from './persistence.module';
+export * from './paging';

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { dropDatabase } from '../../../tools/infra/postgres';
-import { deleteTopics, ensureTopics } from '../../../tools/infra/topics';
 import { heraldClient, HeraldClient } from '../../../tools/demo/herald-client';
+import { startIsolatedStack } from '../../../tools/stack/isolated-stack';
 import { entryOf, Supervisor } from '../../../tools/stack/supervisor';
 import { testInfrastructure } from './infrastructure';
 import { StackSettings, urlOf } from '../../../tools/stack/services';
@@ -26,36 +25,22 @@ export interface TestStack {
 export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv'] }): Promise<TestStack> {
   if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
   const infra = await testInfrastructure();
-  const id = randomUUID().slice(0, 8);
-  const simulatorLog = join(process.env['TMPDIR'] ?? '/tmp', `herald-e2e-${id}-sms.jsonl`);
-  const settings: StackSettings = {
-    portBase: options.portBase,
-    databaseUrl: infra.databaseUrl(`herald_e2e_${id}`),
+  const simulatorLog = join(process.env['TMPDIR'] ?? '/tmp', `herald-e2e-${randomUUID().slice(0, 8)}-sms.jsonl`);
+  const stack = await startIsolatedStack({
+    name: 'e2e',
     brokers: infra.brokers,
-    topicPrefix: `e2e-${id}.`,
+    portBase: options.portBase,
+    databaseUrl: infra.databaseUrl,
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
-  };
-  await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
-  const supervisor = new Supervisor(settings, { logDir: join(process.cwd(), '.herald', 'logs', `e2e-${id}`) });
-  try {
-    await supervisor.startAll();
-  } catch (e) {
-    await supervisor.stopAll();
-    throw e;
-  }
-  const kafka = new Kafka({ clientId: `e2e-${id}`, brokers: settings.brokers, logLevel: logLevel.NOTHING });
+  });
   return {
-    settings,
-    supervisor,
-    api: heraldClient(urlOf(settings, 'edge')),
-    kafka,
+    settings: stack.settings,
+    supervisor: stack.supervisor,
+    api: heraldClient(urlOf(stack.settings, 'edge')),
+    kafka: new Kafka({ clientId: `e2e-${stack.id}`, brokers: stack.settings.brokers, logLevel: logLevel.NOTHING }),
     simulatorLog,
-    async close() {
-      await supervisor.stopAll();
-      await deleteTopics({ brokers: settings.brokers, prefix: settings.topicPrefix }).catch(() => undefined);
-      await dropDatabase(settings.databaseUrl).catch(() => undefined);
-    },
+    close: stack.close,
   };
 }
 

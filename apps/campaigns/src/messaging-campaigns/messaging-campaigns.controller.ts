@@ -4,6 +4,7 @@ import { isUUID } from 'class-validator';
 import { ProgressService } from '../progress/progress.service';
 import { ListQuery, MessagingCampaignDto } from './dtos/messaging-campaign.dto';
 import { MessagingCampaignsService } from './messaging-campaigns.service';
+import { pageOf } from '@herald/persistence';
 
 /** Genesys Cloud `/api/v2/outbound/messagingcampaigns` (OutboundApi). */
 @Controller('api/v2/outbound/messagingcampaigns')
@@ -21,7 +22,7 @@ export class MessagingCampaignsController {
 
   @Get()
   list(@Query() q: ListQuery) {
-    return this.campaigns.list(Math.min(Math.max(q.pageSize ?? 25, 1), 100), Math.max(q.pageNumber ?? 1, 1), q.name);
+    return this.campaigns.list(pageOf(q), q.name);
   }
 
   /** Bulk progress: a list of campaign ids in, their progress out. */

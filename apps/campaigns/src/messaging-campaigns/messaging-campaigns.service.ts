@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CampaignStatus, CampaignStatusChangedV1, EventEnvelope, Topic } from '@herald/contracts';
+import { CampaignStatus, CampaignStatusChangedV1, EventEnvelope, HOME_DIVISION, Topic } from '@herald/contracts';
 import { EventPublisher } from '@herald/messaging';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
@@ -8,8 +8,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MessagingCampaignDto } from './dtos/messaging-campaign.dto';
 import { MessagingCampaignEntity, StoredSmsConfig } from './messaging-campaign.entity';
 import { ReferencesClient } from './references.client';
+import { listingOf, Page } from '@herald/persistence';
 
-export const HOME_DIVISION = 'home';
 
 /** Status changes a client may ask for, from each status (Genesys semantics). */
 const ALLOWED: Record<CampaignStatus, CampaignStatus[]> = {
@@ -151,11 +151,10 @@ export class MessagingCampaignsService {
     return c;
   }
 
-  async list(pageSize: number, pageNumber: number, name?: string) {
+  async list(page: Page, name?: string) {
     const qb = this.db.getRepository(MessagingCampaignEntity).createQueryBuilder('c').where('c.division = :d', { d: HOME_DIVISION });
     if (name) qb.andWhere('c.name ILIKE :n', { n: `%${name.replace(/[%_]/g, '\\$&')}%` });
-    const [rows, total] = await qb.orderBy('c.name').skip((pageNumber - 1) * pageSize).take(pageSize).getManyAndCount();
-    return { entities: rows.map((r) => this.toResource(r)), pageSize, pageNumber, total, pageCount: Math.ceil(total / pageSize) };
+    return listingOf(qb.orderBy('c.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
   async update(id: string, dto: MessagingCampaignDto) {

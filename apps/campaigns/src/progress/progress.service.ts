@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CampaignAudienceV1, DeliveryResultV1, EventEnvelope, TERMINAL_OUTCOMES } from '@herald/contracts';
+import { CampaignAudienceV1, DeliveryResultV1, EventEnvelope, HOME_DIVISION, TERMINAL_OUTCOMES } from '@herald/contracts';
 import { ConsumedEvent } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 import { MessagingCampaignEntity } from '../messaging-campaigns/messaging-campaign.entity';
-import { HOME_DIVISION, MessagingCampaignsService } from '../messaging-campaigns/messaging-campaigns.service';
+import { MessagingCampaignsService } from '../messaging-campaigns/messaging-campaigns.service';
 
 /** Genesys `CampaignProgress`, plus Herald's per-outcome counts. */
 export interface CampaignProgress {

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUU
 import { ImportsService } from '../imports/imports.service';
 import { ContactListsService } from './contact-lists.service';
 import { AddContactsQuery, ContactListDto, ListQuery, WritableDialerContactDto } from './dtos/contact-list.dto';
+import { pageOf } from '@herald/persistence';
 
 /** Genesys Cloud `/api/v2/outbound/contactlists` (OutboundApi). */
 @Controller('api/v2/outbound/contactlists')
@@ -19,7 +20,7 @@ export class ContactListsController {
 
   @Get()
   list(@Query() q: ListQuery) {
-    return this.lists.list(Math.min(Math.max(q.pageSize ?? 25, 1), 100), Math.max(q.pageNumber ?? 1, 1), q.name);
+    return this.lists.list(pageOf(q), q.name);
   }
 
   @Get(':id')

@@ -10,13 +10,14 @@ import { ContactEntity, ContactListEntity } from './contact-list.entity';
 import { ContactListDto, MAX_CONTACTS_PER_BULK_GET, MAX_CONTACTS_PER_REQUEST, WritableDialerContactDto } from './dtos/contact-list.dto';
 import { ContactResultsService } from '../results/contact-results.service';
 import { canonicalTimeZone } from './time-zone';
+import { listingOf, Page } from '@herald/persistence';
+import { HOME_DIVISION } from '@herald/contracts';
 
 interface ContactProblem {
   column: string;
   reason: string;
 }
 
-export const HOME_DIVISION = { id: 'home', name: 'Home' };
 
 export interface AddContactsOptions {
   priority: boolean;
@@ -83,7 +84,7 @@ export class ContactListsService {
     const list = repo.create({
       id: randomUUID(),
       name: dto.name,
-      division: HOME_DIVISION.id,
+      division: HOME_DIVISION,
       columnNames: dto.columnNames,
       phoneColumns: dto.phoneColumns ?? [],
       emailColumns: dto.emailColumns ?? [],
@@ -106,7 +107,7 @@ export class ContactListsService {
   }
 
   async get(id: string): Promise<ContactListEntity> {
-    const list = await this.db.getRepository(ContactListEntity).findOneBy({ id, division: HOME_DIVISION.id });
+    const list = await this.db.getRepository(ContactListEntity).findOneBy({ id, division: HOME_DIVISION });
     if (!list) throw new NotFoundError('contact.list', id);
     return list;
   }
@@ -116,11 +117,10 @@ export class ContactListsService {
     return count;
   }
 
-  async list(pageSize: number, pageNumber: number, name?: string) {
-    const qb = this.db.getRepository(ContactListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION.id });
+  async list(page: Page, name?: string) {
+    const qb = this.db.getRepository(ContactListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION });
     if (name) qb.andWhere('l.name ILIKE :n', { n: `%${name.replace(/[%_]/g, '\\$&')}%` });
-    const [rows, total] = await qb.orderBy('l.name').skip((pageNumber - 1) * pageSize).take(pageSize).getManyAndCount();
-    return { entities: rows.map((r) => this.toResource(r)), pageSize, pageNumber, total, pageCount: Math.ceil(total / pageSize) };
+    return listingOf(qb.orderBy('l.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
   async update(id: string, dto: ContactListDto) {

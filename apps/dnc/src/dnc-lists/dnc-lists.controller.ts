@@ -17,6 +17,7 @@ import {
   ExpiryQuery,
   ExportQuery,
 } from './dtos/dnc-list.dto';
+import { pageOf } from '@herald/persistence';
 
 function arrayOf(body: unknown, kind: EntryKind): unknown[] {
   if (!Array.isArray(body)) throw new DomainError('bad.request', `the body must be a JSON array of ${kind === 'phone' ? 'phone numbers' : 'email addresses'}`, 400);
@@ -42,8 +43,7 @@ export class DncListsController {
   @Get()
   list(@Query() q: DncListQuery) {
     return this.lists.list({
-      pageSize: Math.min(Math.max(q.pageSize ?? 25, 1), 100),
-      pageNumber: Math.max(q.pageNumber ?? 1, 1),
+      ...pageOf(q),
       name: q.name,
       filterType: q.filterType,
       dncSourceType: q.dncSourceType,

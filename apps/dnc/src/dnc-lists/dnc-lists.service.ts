@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DncListEntity, ImportStatus } from './dnc-list.entity';
 import { DncListDto } from './dtos/dnc-list.dto';
+import { listingOf, Page } from '@herald/persistence';
+import { HOME_DIVISION } from '@herald/contracts';
 
-export const HOME_DIVISION = { id: 'home', name: 'Home' };
 export const SUPPORTED_SOURCE_TYPES = ['rds'];
 
 /** An import whose heartbeat stopped this long ago died with its process. */
@@ -42,7 +43,7 @@ export class DncListsService {
       size: options.size,
       dncSourceType: list.dncSourceType,
       contactMethod: list.contactMethod,
-      division: { id: list.division, name: HOME_DIVISION.name, selfUri: `/api/v2/authorization/divisions/${list.division}` },
+      division: { id: list.division, name: 'Home', selfUri: `/api/v2/authorization/divisions/${list.division}` },
       defaultPhoneRegion: list.defaultRegion,
       selfUri: `/api/v2/outbound/dnclists/${list.id}`,
     };
@@ -69,7 +70,7 @@ export class DncListsService {
     const list = repo.create({
       id: randomUUID(),
       name: dto.name,
-      division: HOME_DIVISION.id,
+      division: HOME_DIVISION,
       dncSourceType: dto.dncSourceType,
       contactMethod: dto.contactMethod ?? 'Phone',
       defaultRegion: dto.defaultPhoneRegion ?? 'US',
@@ -94,7 +95,7 @@ export class DncListsService {
   }
 
   async get(id: string): Promise<DncListEntity> {
-    const list = await this.db.getRepository(DncListEntity).findOneBy({ id, division: HOME_DIVISION.id });
+    const list = await this.db.getRepository(DncListEntity).findOneBy({ id, division: HOME_DIVISION });
     if (!list) throw new NotFoundError('dnc.list', id);
     return list;
   }
@@ -109,29 +110,24 @@ export class DncListsService {
     return this.toResource(list, { size: includeSize ? await this.size(id) : undefined, includeImportStatus });
   }
 
-  async list(q: { pageSize: number; pageNumber: number; name?: string; filterType?: 'Prefix' | 'Contains'; dncSourceType?: string; includeSize: boolean; includeImportStatus: boolean }) {
-    const qb = this.db.getRepository(DncListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION.id });
+  async list(q: Page & { name?: string; filterType?: 'Prefix' | 'Contains'; dncSourceType?: string; includeSize: boolean; includeImportStatus: boolean }) {
+    const qb = this.db.getRepository(DncListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION });
     if (q.name) {
       const escaped = q.name.replace(/[\\%_]/g, '\\$&');
       qb.andWhere('l.name ILIKE :n', { n: q.filterType === 'Contains' ? `%${escaped}%` : `${escaped}%` });
     }
     if (q.dncSourceType) qb.andWhere('l.dnc_source_type = :t', { t: q.dncSourceType });
-    const [rows, total] = await qb.orderBy('l.name').skip((q.pageNumber - 1) * q.pageSize).take(q.pageSize).getManyAndCount();
-    const sizes = new Map<string, number>();
-    if (q.includeSize && rows.length) {
-      const counted: { list_id: string; count: number }[] = await this.db.query(
-        'SELECT list_id, count(*)::int AS count FROM dnc.dnc_entry WHERE list_id = ANY($1) GROUP BY list_id',
-        [rows.map((r) => r.id)],
-      );
-      for (const c of counted) sizes.set(c.list_id, c.count);
-    }
-    return {
-      entities: rows.map((r) => this.toResource(r, { size: q.includeSize ? (sizes.get(r.id) ?? 0) : undefined, includeImportStatus: q.includeImportStatus })),
-      pageSize: q.pageSize,
-      pageNumber: q.pageNumber,
-      total,
-      pageCount: Math.ceil(total / q.pageSize),
-    };
+    return listingOf(qb.orderBy('l.name'), q, async (rows) => {
+      const sizes = new Map<string, number>();
+      if (q.includeSize && rows.length) {
+        const counted: { list_id: string; count: number }[] = await this.db.query(
+          'SELECT list_id, count(*)::int AS count FROM dnc.dnc_entry WHERE list_id = ANY($1) GROUP BY list_id',
+          [rows.map((r) => r.id)],
+        );
+        for (const c of counted) sizes.set(c.list_id, c.count);
+      }
+      return rows.map((r) => this.toResource(r, { size: q.includeSize ? (sizes.get(r.id) ?? 0) : undefined, includeImportStatus: q.includeImportStatus }));
+    });
   }
 
   async update(id: string, dto: DncListDto) {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { SuppressionDto, SuppressionQuery } from './dtos/suppression.dto';
 import { SuppressionsService } from './suppressions.service';
+import { pageOf } from '@herald/persistence';
 
 /** Herald extension: the global suppression list (`/api/v2/herald/suppressions`). */
 @Controller('api/v2/herald/suppressions')
@@ -12,8 +13,7 @@ export class SuppressionsController {
     return this.suppressions.list({
       channel: q.channel,
       address: q.address,
-      pageSize: Math.min(Math.max(q.pageSize ?? 25, 1), 100),
-      pageNumber: Math.max(q.pageNumber ?? 1, 1),
+      ...pageOf(q),
     });
   }
 

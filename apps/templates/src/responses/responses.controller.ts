@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ResponseDto } from './dtos/response.dto';
 import { ResponsesService } from './responses.service';
+import { pageOf } from '@herald/persistence';
 
 /** Genesys Cloud `/api/v2/responsemanagement/responses` (ResponseManagementApi). */
 @Controller('api/v2/responsemanagement/responses')
@@ -15,7 +16,7 @@ export class ResponsesController {
 
   @Get()
   list(@Query('pageSize') pageSize?: string, @Query('pageNumber') pageNumber?: string, @Query('libraryId') libraryId?: string) {
-    return this.responses.list(Math.min(Math.max(Number(pageSize) || 25, 1), 100), Math.max(Number(pageNumber) || 1, 1), libraryId);
+    return this.responses.list(pageOf({ pageSize, pageNumber }), libraryId);
   }
 
   @Get(':id')

@@ -7,8 +7,9 @@ import { DataSource } from 'typeorm';
 import { parseTemplate, TemplateSyntaxError } from '../rendering/template-engine';
 import { ResponseDto } from './dtos/response.dto';
 import { ResponseEntity } from './response.entity';
+import { listingOf, Page } from '@herald/persistence';
+import { HOME_DIVISION } from '@herald/contracts';
 
-export const HOME_DIVISION = 'home';
 
 @Injectable()
 export class ResponsesService {
@@ -75,11 +76,10 @@ export class ResponsesService {
     return this.db.getRepository(ResponseEntity).findBy(ids.map((id) => ({ id })));
   }
 
-  async list(pageSize: number, pageNumber: number, libraryId?: string) {
+  async list(page: Page, libraryId?: string) {
     const qb = this.db.getRepository(ResponseEntity).createQueryBuilder('r').where('r.division = :d', { d: HOME_DIVISION });
     if (libraryId) qb.andWhere(`r.libraries @> :lib::jsonb`, { lib: JSON.stringify([{ id: libraryId }]) });
-    const [rows, total] = await qb.orderBy('r.name').skip((pageNumber - 1) * pageSize).take(pageSize).getManyAndCount();
-    return { entities: rows.map((r) => this.toResource(r)), pageSize, pageNumber, total, pageCount: Math.ceil(total / pageSize) };
+    return listingOf(qb.orderBy('r.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
   async update(id: string, dto: ResponseDto) {

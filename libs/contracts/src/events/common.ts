@@ -12,3 +12,6 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
 export function isE164(value: string): boolean {
   return E164.test(value);
 }
+
+/** The division every resource belongs to until divisions are modelled (OAuth and divisions come later). */
+export const HOME_DIVISION = 'home';
