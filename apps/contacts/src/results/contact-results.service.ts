@@ -30,7 +30,7 @@ export interface LatestResult {
  *   an attempt's result comes before its receipts); a receipt for a message whose attempt is not
  *   the recorded one (an older, superseded attempt) is dropped;
  * - replaying a batch changes nothing.
- * A result that does not name its contact list (sms-gateway's do not: its input event has no
+ * A result that does not name its contact list (events from before `SmsRenderedV1` carried
  * `contactListId`) is matched by message id to the row an earlier result created, else through
  * the campaign's run (`dispatch_run`). Results for contacts that no longer exist are dropped.
  */
