@@ -23,13 +23,15 @@ export interface TestStack {
  * first). Nothing is shared with another test file or a developer's running stack.
  */
 export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv'] }): Promise<TestStack> {
+  // HERALD_E2E_PORT_SHIFT moves every test stack's ports, so two checkouts can run the suite at once.
+  const portBase = options.portBase + Number(process.env['HERALD_E2E_PORT_SHIFT'] ?? 0);
   if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
   const infra = await testInfrastructure();
   const simulatorLog = join(process.env['TMPDIR'] ?? '/tmp', `herald-e2e-${randomUUID().slice(0, 8)}-sms.jsonl`);
   const stack = await startIsolatedStack({
     name: 'e2e',
     brokers: infra.brokers,
-    portBase: options.portBase,
+    portBase,
     databaseUrl: infra.databaseUrl,
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
