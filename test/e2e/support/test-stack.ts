@@ -14,6 +14,8 @@ export interface TestStack {
   api: HeraldClient;
   kafka: Kafka;
   simulatorLog: string;
+  /** A request to the public entrypoint (the edge): `path` such as `/api/v2/outbound/contactlists`. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     api: heraldClient(urlOf(stack.settings, 'edge')),
     kafka: new Kafka({ clientId: `e2e-${stack.id}`, brokers: stack.settings.brokers, logLevel: logLevel.NOTHING }),
     simulatorLog,
+    fetch: (path, init) => fetch(`${urlOf(stack.settings, 'edge')}${path}`, init),
     close: stack.close,
   };
 }
