@@ -159,7 +159,6 @@ describe('rules the generated schemas must carry', () => {
   const cases: Array<[string, string, unknown]> = [
     // @Matches(E164)
     ['io.herald.message.sms-rendered.v1', 'to', '2015550123'],
-    ['io.herald.contact.dispatched.v1', 'senderAddress', '+1 201 555 0100'],
     // @IsIn
     ['io.herald.delivery.result.v1', 'outcome', 'lost'],
     ['io.herald.campaign.status-changed.v1', 'channel', 'fax'],
@@ -173,6 +172,7 @@ describe('rules the generated schemas must carry', () => {
     // @MaxLength
     ['io.herald.message.sms-rendered.v1', 'body', 'a'.repeat(766)],
     ['io.herald.delivery.result.v1', 'reason', 'r'.repeat(201)],
+    ['io.herald.contact.dispatched.v1', 'senderName', 'n'.repeat(257)],
     // @ArrayMaxSize, @IsUUID({ each: true })
     ['io.herald.contact.dispatched.v1', 'dncListIds', Array.from({ length: 51 }, () => '0cb8a7d9-e6cf-4601-b986-c475676738c1')],
     ['io.herald.contact.cleared.v1', 'dncListIds', ['not-a-uuid']],

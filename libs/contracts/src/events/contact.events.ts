@@ -1,5 +1,5 @@
-import { IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, IsArray, ArrayMaxSize } from 'class-validator';
-import { CHANNELS, Channel, E164 } from './common';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, IsArray, ArrayMaxSize, MaxLength } from 'class-validator';
+import { CHANNELS, Channel } from './common';
 
 /**
  * One contact of a campaign run, on its way to be messaged. Carries everything the later
@@ -8,19 +8,28 @@ import { CHANNELS, Channel, E164 } from './common';
  */
 export class ContactDispatchedV1 {
   static readonly type: string = 'io.herald.contact.dispatched.v1';
-  /** Deterministic: the same run, contact and channel always give the same id. */
+  /** Deterministic: the same run, contact and channel (or the same trigger) always give the same id. */
   @IsUUID() messageId!: string;
-  @IsUUID() campaignId!: string;
-  @IsUUID() runId!: string;
+  /** Campaign references; absent for a triggered (agentless) message. */
+  @IsOptional() @IsUUID() campaignId?: string;
+  @IsOptional() @IsUUID() runId?: string;
+  @IsOptional() @IsUUID() contactListId?: string;
+  @IsOptional() @IsString() contactId?: string;
   @IsString() division!: string;
-  @IsUUID() contactListId!: string;
-  @IsString() contactId!: string;
   @IsIn(CHANNELS) channel!: Channel;
   /** E.164 phone number for SMS; an email address for email. */
   @IsString() address!: string;
-  @Matches(E164) senderAddress!: string;
+  /** The sender: an E.164 number for SMS; the from address (`local@domain`) for email. */
+  @IsString() @MaxLength(320) senderAddress!: string;
+  /** Email only: the from address' display name. */
+  @IsOptional() @IsString() @MaxLength(256) senderName?: string;
+  /** Email only: the reply-to address. */
+  @IsOptional() @IsString() @MaxLength(320) replyTo?: string;
   @IsOptional() @IsUUID() templateId?: string;
   @IsOptional() @IsString() messageColumn?: string;
+  /** A literal body given by the caller (agentless `textBody`) instead of a template or message column. */
+  @IsOptional() @IsString() @MaxLength(100_000) body?: string;
+  /** Values for the template's substitutions: the contact's columns, or a trigger's parameters. */
   @IsObject() contactData!: Record<string, string>;
   @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) dncListIds!: string[];
 }
