@@ -112,3 +112,18 @@ it('retries transient failures, dead-letters a poison event after bounded attemp
   expect(seen.slice(handledBefore).map((s) => s.runId)).toEqual([marker]);
   await app.close();
 });
+
+it('publishes a batch bigger than the broker takes in one request, in order, as several requests', async () => {
+  // ~12,000 events on one key (one partition) are several MiB: one produce request would be
+  // refused with MESSAGE_TOO_LARGE (the broker's message.max.bytes is 1 MiB per record batch).
+  const app = await startApp();
+  try {
+    const runIds = Array.from({ length: 12_000 }, () => randomUUID());
+    const handledBefore = seen.length;
+    await app.get(EventPublisher).publish(Topic.CampaignAudience, runIds.map((runId) => ({ key: 'bulk', data: audience(runId) })));
+    await until(() => seen.length - handledBefore >= runIds.length, 120_000);
+    expect(seen.slice(handledBefore).map((s) => s.runId)).toEqual(runIds);
+  } finally {
+    await app.close();
+  }
+});

@@ -2,8 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { context, propagation } from '@opentelemetry/api';
 import { defaultTypeOf, encodeBinary, EventEnvelope, PayloadOf, TopicName } from '@herald/contracts';
 import { randomUUID } from 'node:crypto';
-import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
+
+/** Most bytes of records in one produce request: half the broker's default `message.max.bytes` (1 MiB). */
+export const PRODUCE_REQUEST_BYTES = 512 * 1024;
+
+function messageBytes(m: Message): number {
+  let n = (m.value as Buffer).length + (typeof m.key === 'string' ? m.key.length : 0) + 64;
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (typeof v === 'string' ? v.length : Buffer.isBuffer(v) ? v.length : 0);
+  return n;
+}
 
 export interface OutgoingEvent<T> {
   data: T;
@@ -106,14 +115,36 @@ export class EventPublisher implements OnApplicationShutdown {
     await this.publishAll([{ topic, events }]);
   }
 
-  /** Several topics in one produce request (acks from all in-sync replicas). */
+  /**
+   * Several topics in as few produce requests as the broker accepts (acks from all in-sync
+   * replicas). A request is cut at PRODUCE_REQUEST_BYTES so that no partition's record batch can
+   * pass the broker's 1 MiB `message.max.bytes`: a consumer catching up on a backlog hands over
+   * thousands of events at once. Requests go one after another, so events of one key keep their order.
+   */
   async publishAll(batches: { topic: TopicName; events: OutgoingEvent<unknown>[] }[]): Promise<void> {
-    const topicMessages = batches
-      .filter((b) => b.events.length > 0)
-      .map((b) => ({ topic: this.physicalTopic(b.topic), messages: b.events.map((e) => this.toMessage(b.topic, e)) }));
-    if (topicMessages.length === 0) return;
+    const requests: TopicMessages[][] = [];
+    let current: TopicMessages[] = [];
+    let bytes = 0;
+    for (const b of batches) {
+      let slot: TopicMessages | undefined;
+      for (const e of b.events) {
+        const message = this.toMessage(b.topic, e);
+        const size = messageBytes(message);
+        if (bytes > 0 && bytes + size > PRODUCE_REQUEST_BYTES) {
+          requests.push(current);
+          current = [];
+          slot = undefined;
+          bytes = 0;
+        }
+        if (!slot) current.push((slot = { topic: this.physicalTopic(b.topic), messages: [] }));
+        slot.messages.push(message);
+        bytes += size;
+      }
+    }
+    if (current.length > 0) requests.push(current);
+    if (requests.length === 0) return;
     await this.connect();
-    await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+    for (const topicMessages of requests) await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
   }
 
   /** Passes records on unchanged (used for dead letters). `topic` is a logical name. */
