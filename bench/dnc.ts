@@ -3,9 +3,7 @@
 // from the first byte sent to the import's SUCCEEDED status (entries committed). Also reports the
 // dnc service's peak RSS (VmHWM). The issue's target: 10,000,000 entries in ≤60 s.
 //
-// Not measured here: the filter stage's throughput against a big list. Calling the filter SQL
-// directly would leave out Kafka decoding, publishing and batching, so it would not say what a
-// campaign sees; that needs a campaign against a loaded list (a later case of bench/run.ts).
+// The filter stage's throughput against a loaded list is bench/filter.ts.
 //
 //   node .dist/bench/dnc.js            (BENCH_DNC_ENTRIES, default 1,000,000)
 import { randomUUID } from 'node:crypto';
@@ -17,6 +15,7 @@ import { round } from './relay';
 
 export interface DncLoadResult {
   case: 'dnc-csv-load';
+  listId: string;
   entries: number;
   bytes: number;
   seconds: number;
@@ -27,16 +26,20 @@ export interface DncLoadResult {
   dncPeakRssMiB?: number;
 }
 
-/** US numbers in a few area codes, every one distinct and valid: NPA + exchange 200–999 + line. */
+/** The i-th number of a bench list: US numbers in a few area codes, NPA + exchange 200–999 + line, all distinct. */
 const AREA_CODES = ['201', '202', '212', '213', '305', '312', '415', '617', '646', '702', '718', '773', '818', '917'];
+export function listedNumber(i: number): string {
+  const line = i % 10_000;
+  const exchange = 200 + (Math.floor(i / 10_000) % 800);
+  const area = AREA_CODES[Math.floor(i / 8_000_000) % AREA_CODES.length];
+  return `+1${area}${exchange}${String(line).padStart(4, '0')}`;
+}
+
 function* csvLines(entries: number): Generator<string> {
   yield 'phone\n';
   let batch = '';
   for (let i = 0; i < entries; i++) {
-    const line = i % 10_000;
-    const exchange = 200 + (Math.floor(i / 10_000) % 800);
-    const area = AREA_CODES[Math.floor(i / 8_000_000) % AREA_CODES.length];
-    batch += `+1${area}${exchange}${String(line).padStart(4, '0')}\n`;
+    batch += `${listedNumber(i)}\n`;
     if (batch.length > 256 * 1024) {
       yield batch;
       batch = '';
@@ -93,6 +96,7 @@ export async function loadDncList(edgeUrl: string, entries: number, dncPid?: num
   const got = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}?includeSize=true`)).json()) as { size: number };
   return {
     case: 'dnc-csv-load',
+    listId: list.id,
     entries,
     bytes,
     seconds: round(seconds),

@@ -1,0 +1,129 @@
+// The filter stage against a big DNC list: the dnc service alone, consuming a backlog of
+// dispatched contacts from Kafka, checking each against the campaign's DNC list and the global
+// suppression, and publishing `cleared` or `skipped` for every one of them — the work it does
+// inside a campaign, with decoding, validation, batching and publishing included.
+//
+// 1. The DNC list is loaded through the edge (bench/dnc.ts), N entries.
+// 2. dnc is stopped; M dispatched-contact events are produced onto its input topic, every 10th
+//    address on the list.
+// 3. dnc is started; the rate is M over the time from its first output to its M-th.
+// Baseline in the same run: a one-hop bare Kafka relay of M messages (consume and re-produce,
+// nothing else) — what the broker and kafkajs alone allow on this machine.
+//
+//   node dist/bench/filter.js     (BENCH_FILTER_CONTACTS, default 1,000,000; BENCH_DNC_ENTRIES, default 1,000,000)
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { ContactDispatchedV1, encodeBinary, HOME_DIVISION, Topic } from '@herald/contracts';
+import { ensureKafka } from '../tools/infra/kafka';
+import { startIsolatedStack } from '../tools/stack/isolated-stack';
+import { urlOf } from '../tools/stack/services';
+import { listedNumber, loadDncList } from './dnc';
+import { round, runRelay } from './relay';
+
+export interface FilterResult {
+  case: 'dnc-filter-stage';
+  dncEntries: number;
+  contacts: number;
+  skippedDnc: number;
+  cleared: number;
+  seconds: number;
+  contactsPerSecond: number;
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+export async function runFilterBench(brokers: string[], opts: { contacts: number; dncEntries: number }): Promise<FilterResult> {
+  const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28280, services: ['dnc', 'edge'] });
+  const kafka = new Kafka({ clientId: 'bench-filter', brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: `bench-filter-${stack.id}`, maxWaitTimeInMs: 100 });
+  try {
+    log(`filter: loading ${opts.dncEntries} DNC entries`);
+    const loaded = await loadDncList(urlOf(stack.settings, 'edge'), opts.dncEntries);
+    await stack.supervisor.stop('dnc');
+
+    log(`filter: producing ${opts.contacts} dispatched contacts`);
+    await producer.connect();
+    const campaignId = randomUUID();
+    const runId = randomUUID();
+    const contactListId = randomUUID();
+    const input = `${stack.settings.topicPrefix}${Topic.ContactDispatch}`;
+    for (let sent = 0; sent < opts.contacts; sent += 2_000) {
+      const n = Math.min(2_000, opts.contacts - sent);
+      const messages = Array.from({ length: n }, (_, j) => {
+        const i = sent + j;
+        const data: ContactDispatchedV1 = {
+          messageId: randomUUID(),
+          campaignId,
+          runId,
+          contactListId,
+          contactId: `c${i}`,
+          division: HOME_DIVISION,
+          channel: 'sms',
+          // Every 10th on the list; the others in an area code the list does not hold.
+          address: i % 10 === 0 ? listedNumber((i * 7) % opts.dncEntries) : `+1999${String(2_000_000 + i).padStart(7, '0')}`,
+          senderAddress: '+15555550100',
+          templateId: randomUUID(),
+          contactData: { firstName: 'Ada', lastName: 'Lovelace', phone: 'x', city: 'London' },
+          dncListIds: [loaded.listId],
+        };
+        const record = encodeBinary(
+          { specversion: '1.0', id: randomUUID(), type: ContactDispatchedV1.type, source: '/bench/filter', time: new Date().toISOString(), datacontenttype: 'application/json', data },
+          data.messageId,
+        );
+        return { key: record.key, value: record.value, headers: record.headers };
+      });
+      await producer.send({ topic: input, acks: -1, messages });
+    }
+
+    let cleared = 0;
+    let skippedDnc = 0;
+    let first = 0n;
+    let last = 0n;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [`${stack.settings.topicPrefix}${Topic.ContactCleared}`, `${stack.settings.topicPrefix}${Topic.DeliveryResult}`], fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 6,
+      eachBatch: async ({ batch }) => {
+        const now = process.hrtime.bigint();
+        if (first === 0n) first = now;
+        if (batch.topic.endsWith(Topic.ContactCleared)) cleared += batch.messages.length;
+        else skippedDnc += batch.messages.length;
+        if (cleared + skippedDnc >= opts.contacts) {
+          last = now;
+          resolve();
+        }
+      },
+    });
+    log('filter: starting dnc on the backlog');
+    stack.supervisor.start('dnc');
+    await done;
+    const seconds = Number(last - first) / 1e9;
+    return { case: 'dnc-filter-stage', dncEntries: opts.dncEntries, contacts: opts.contacts, skippedDnc, cleared, seconds: round(seconds), contactsPerSecond: Math.round(opts.contacts / seconds) };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await stack.close();
+  }
+}
+
+/** The filter stage and, in the same run, a one-hop bare relay of as many messages. */
+export async function runFilterCase(brokers: string[]) {
+  const contacts = Number(process.env['BENCH_FILTER_CONTACTS'] ?? 1_000_000);
+  const dncEntries = Number(process.env['BENCH_DNC_ENTRIES'] ?? 1_000_000);
+  const filter = await runFilterBench(brokers, { contacts, dncEntries });
+  const relay = await runRelay(brokers, contacts, 1);
+  return [filter, relay, { case: 'ratio', filterOverOneHopRelay: round(filter.contactsPerSecond / relay.messagesPerSecond) }];
+}
+
+if (require.main === module) {
+  ensureKafka()
+    .then((broker) => runFilterCase(broker.brokers))
+    .then((results) => results.forEach((r) => console.log(JSON.stringify(r))))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
