@@ -13,7 +13,7 @@
 //   node dist/bench/filter.js     (BENCH_FILTER_CONTACTS, default 1,000,000; BENCH_DNC_ENTRIES, default 1,000,000)
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ContactDispatchedV1, encodeBinary, HOME_DIVISION, Topic } from '@herald/contracts';
+import { ContactDispatchedV1, encodeStructured, HOME_DIVISION, Topic } from '@herald/contracts';
 import { ensureKafka } from '../tools/infra/kafka';
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
 import { urlOf } from '../tools/stack/services';
@@ -32,8 +32,8 @@ export interface FilterResult {
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-export async function runFilterBench(brokers: string[], opts: { contacts: number; dncEntries: number }): Promise<FilterResult> {
-  const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28280, services: ['dnc', 'edge'] });
+export async function runFilterBench(brokers: string[], opts: { contacts: number; dncEntries: number; dncEnv?: Record<string, string> }): Promise<FilterResult> {
+  const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28280, services: ['dnc', 'edge'], extraEnv: { dnc: opts.dncEnv ?? {} } });
   const kafka = new Kafka({ clientId: 'bench-filter', brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `bench-filter-${stack.id}`, maxWaitTimeInMs: 100 });
@@ -67,7 +67,7 @@ export async function runFilterBench(brokers: string[], opts: { contacts: number
           contactData: { firstName: 'Ada', lastName: 'Lovelace', phone: 'x', city: 'London' },
           dncListIds: [loaded.listId],
         };
-        const record = encodeBinary(
+        const record = encodeStructured(
           { specversion: '1.0', id: randomUUID(), type: ContactDispatchedV1.type, source: '/bench/filter', time: new Date().toISOString(), datacontenttype: 'application/json', data },
           data.messageId,
         );

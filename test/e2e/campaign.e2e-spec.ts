@@ -77,14 +77,14 @@ it('carries trace context across Kafka hops and keeps phone numbers out of the l
   const dispatched = await readTopic<{ messageId: string }>(stack, 'herald.contact.dispatch.v1', (r) => r.length >= 980); // the first campaign's
   const cleared = await readTopic<{ messageId: string }>(stack, 'herald.contact.cleared.v1', (r) => r.length >= 980);
   const w3c = /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/;
-  expect(dispatched.every((r) => w3c.test(r.headers['ce_traceparent'] ?? ''))).toBe(true);
+  expect(dispatched.every((r) => w3c.test(r.event?.traceparent ?? ''))).toBe(true);
   // The dnc stage continues the trace of the event it consumed.
-  const dispatchTrace = new Map(dispatched.map((r) => [(r.value as { messageId: string }).messageId, traceOf(r.headers['ce_traceparent'])]));
+  const dispatchTrace = new Map(dispatched.map((r) => [(r.value as { messageId: string }).messageId, traceOf(r.event?.traceparent)]));
   const matched = cleared.filter((r) => dispatchTrace.has((r.value as { messageId: string }).messageId));
   expect(matched.length).toBeGreaterThan(0);
-  expect(matched.some((r) => traceOf(r.headers['ce_traceparent']) === dispatchTrace.get((r.value as { messageId: string }).messageId))).toBe(true);
+  expect(matched.some((r) => traceOf(r.event?.traceparent) === dispatchTrace.get((r.value as { messageId: string }).messageId))).toBe(true);
   // Correlation: a cleared event names the dispatch event that caused it.
-  expect(cleared.every((r) => r.headers['ce_causationid'])).toBe(true);
+  expect(cleared.every((r) => r.event?.causationid)).toBe(true);
 
   const logs = stack.supervisor.logDir;
   const { readdirSync, readFileSync } = await import('node:fs');

@@ -1,5 +1,6 @@
 import { CloudEvent, Kafka, KafkaMessage } from 'cloudevents';
-import { decodeRecord, encodeBinary, EnvelopeDecodeError, EventEnvelope, KafkaHeaders, KafkaRecord } from './envelope';
+import { decodeRecord, encodeBinary, encodeStructured, EnvelopeDecodeError, EventEnvelope, KafkaHeaders, KafkaRecord } from './envelope';
+import { contentModeOf, TOPICS, TopicName } from './topics';
 
 const data = {
   messageId: 'd8ff4176-4abe-5a1b-8ad3-dcbfd9756b71',
@@ -78,6 +79,35 @@ describe('encodeBinary', () => {
     expect(Object.keys(record.headers).sort()).toEqual(
       ['content-type', 'ce_id', 'ce_source', 'ce_specversion', 'ce_time', 'ce_type'].sort(),
     );
+  });
+});
+
+describe('encodeStructured', () => {
+  it('writes the whole event as the value and one content-type header', () => {
+    const record = encodeStructured(full, 'k');
+    expect(record.key).toBe('k');
+    expect(record.headers).toEqual({ 'content-type': 'application/cloudevents+json; charset=utf-8' });
+    expect(JSON.parse(record.value.toString('utf8'))).toEqual(full);
+  });
+
+  it('leaves out attributes that are not set', () => {
+    expect(Object.keys(JSON.parse(encodeStructured(minimal, null).value.toString('utf8'))).sort()).toEqual(
+      ['data', 'datacontenttype', 'id', 'source', 'specversion', 'time', 'type'],
+    );
+  });
+
+  it('round-trips through decodeRecord, headers as kafkajs hands them over', () => {
+    const record = encodeStructured(full, 'k');
+    expect(decodeRecord(record.value, asBuffers(record.headers))).toEqual(full);
+  });
+});
+
+describe('contentModeOf', () => {
+  it('writes the public delivery-result topic in binary mode (plain JSON values for outside consumers) and internal hops structured', () => {
+    expect(contentModeOf('herald.delivery.result.v1')).toBe('binary');
+    const internal = (Object.keys(TOPICS) as TopicName[]).filter((t) => t !== 'herald.delivery.result.v1');
+    expect(internal.length).toBeGreaterThan(0);
+    for (const t of internal) expect(contentModeOf(t)).toBe('structured');
   });
 });
 
@@ -214,6 +244,21 @@ describe('conformance with the CloudEvents JavaScript SDK (Kafka protocol bindin
     const event = Kafka.toEvent(toSdkMessage(encodeBinary(minimal, 'k'))) as CloudEvent<typeof data>;
     expect(event.validate()).toBe(true);
     expect(event.data).toEqual(data);
+  });
+
+  it('reads a structured-mode record from encodeStructured as the same, valid CloudEvent', () => {
+    const record = encodeStructured(full, 'd8ff4176-4abe-5a1b-8ad3-dcbfd9756b71');
+    const message = toSdkMessage(record);
+    expect(Kafka.isEvent(message)).toBe(true);
+    const event = Kafka.toEvent(message) as CloudEvent<typeof data>;
+    expect(event.validate()).toBe(true);
+    expect(event.id).toBe(full.id);
+    expect(event.type).toBe(full.type);
+    expect(event.time).toBe(full.time);
+    expect(event.data).toEqual(data);
+    for (const ext of ['correlationid', 'causationid', 'division', 'traceparent', 'tracestate'] as const) {
+      expect(event[ext]).toBe(full[ext]);
+    }
   });
 
   it('decodes a structured-mode message the SDK produced', () => {

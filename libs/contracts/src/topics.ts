@@ -37,6 +37,16 @@ export const Topic = {
  */
 export const DEAD_LETTER_TOPIC = 'herald.deadletter.v1';
 
+/**
+ * How events are written to a topic (CloudEvents Kafka binding). Public topics use *binary* mode,
+ * so a consumer outside Herald reads the plain JSON payload with the attributes in `ce_*` headers;
+ * Herald's internal hops use *structured* mode, one header per record, which halves the Kafka
+ * client's CPU per record. Consumers read either.
+ */
+export function contentModeOf(topic: TopicName): 'binary' | 'structured' {
+  return topic === Topic.DeliveryResult ? 'binary' : 'structured';
+}
+
 export function isTopicName(name: string): name is TopicName {
   return Object.prototype.hasOwnProperty.call(TOPICS, name);
 }

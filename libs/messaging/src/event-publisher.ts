@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { context, propagation } from '@opentelemetry/api';
-import { defaultTypeOf, encodeBinary, EventEnvelope, PayloadOf, TopicName } from '@herald/contracts';
+import { contentModeOf, defaultTypeOf, encodeBinary, encodeStructured, EventEnvelope, PayloadOf, TopicName } from '@herald/contracts';
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
@@ -36,7 +36,7 @@ export interface RawRecord {
 }
 
 /**
- * Produces CloudEvents (Kafka binary mode) to the catalogue's topics, type-checked against the
+ * Produces CloudEvents (in the topic's content mode, `contentModeOf`) to the catalogue's topics, type-checked against the
  * topic registry. One `publish` call is one produce request, so callers pass whole batches.
  */
 @Injectable()
@@ -106,7 +106,8 @@ export class EventPublisher implements OnApplicationShutdown {
   }
 
   private toMessage<T>(topic: TopicName, event: OutgoingEvent<T>): Message {
-    const record = encodeBinary(this.envelopeFor(topic, event), event.key);
+    const encode = contentModeOf(topic) === 'binary' ? encodeBinary : encodeStructured;
+    const record = encode(this.envelopeFor(topic, event), event.key);
     return { key: record.key, value: record.value, headers: record.headers };
   }
 

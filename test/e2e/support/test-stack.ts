@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { decodeRecord, EventEnvelope } from '@herald/contracts';
 import { heraldClient, HeraldClient } from '../../../tools/demo/herald-client';
 import { startIsolatedStack } from '../../../tools/stack/isolated-stack';
 import { entryOf, Supervisor } from '../../../tools/stack/supervisor';
@@ -58,31 +59,35 @@ export function acceptedBySimulator(stack: TestStack): { messageId: string; dest
     .map((l) => JSON.parse(l));
 }
 
+export interface TopicRecord<T> {
+  key: string | null;
+  /** The event's data (the payload) whichever CloudEvents content mode it was written in; the raw text if it is not an event. */
+  value: T | string;
+  /** The CloudEvents attributes (id, type, source, traceparent, causationid, …), if the record is an event. */
+  event?: Omit<EventEnvelope, 'data'>;
+  headers: Record<string, string>;
+}
+
 /** Reads a topic of the stack's namespace from the beginning until `done` says enough (or the timeout). */
-export async function readTopic<T = unknown>(
-  stack: TestStack,
-  topic: string,
-  done: (records: { key: string | null; value: T | string; headers: Record<string, string> }[]) => boolean,
-  timeoutMs = 60_000,
-) {
+export async function readTopic<T = unknown>(stack: TestStack, topic: string, done: (records: TopicRecord<T>[]) => boolean, timeoutMs = 60_000) {
   const consumer = stack.kafka.consumer({ groupId: `e2e-reader-${randomUUID()}` });
-  const records: { key: string | null; value: T | string; headers: Record<string, string> }[] = [];
+  const records: TopicRecord<T>[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic: `${stack.settings.topicPrefix}${topic}`, fromBeginning: true });
   let resolve!: () => void;
   const finished = new Promise<void>((r) => (resolve = r));
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const raw = message.value?.toString('utf8') ?? '';
-      let value: T | string = raw;
-      try {
-        value = JSON.parse(raw) as T;
-      } catch {
-        /* kept as text */
-      }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
-      records.push({ key: message.key?.toString() ?? null, value, headers });
+      let record: TopicRecord<T>;
+      try {
+        const { data, ...event } = decodeRecord(message.value, headers);
+        record = { key: message.key?.toString() ?? null, value: data as T, event, headers };
+      } catch {
+        record = { key: message.key?.toString() ?? null, value: message.value?.toString('utf8') ?? '', headers };
+      }
+      records.push(record);
       if (done(records)) resolve();
     },
   });
