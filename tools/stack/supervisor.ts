@@ -39,7 +39,8 @@ export class Supervisor {
     mkdirSync(this.logDir, { recursive: true });
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--enable-source-maps', entryOf(name)], {
+    const argv = spec.script ? [join(repoRoot(), spec.script.path), ...spec.script.args(portOf(this.settings, name))] : ['--enable-source-maps', entryOf(name)];
+    const child = spawn(process.execPath, argv, {
       cwd: repoRoot(),
       env: { ...process.env, ...envFor(this.settings, spec) },
       stdio: ['ignore', fd, fd],
@@ -101,10 +102,11 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
-    // Entry first, simulator last: upstream stops before what it depends on.
-    const order = [...this.running.keys()].sort((a, b) => (a === 'edge' ? -1 : b === 'edge' ? 1 : a === 'sms-simulator' ? 1 : b === 'sms-simulator' ? -1 : 0));
-    const rest = order.filter((n) => n !== 'sms-simulator');
+    // Entry first, provider emulators last: upstream stops before what it depends on.
+    const emulators = ['sms-simulator', 'ses-emulator'];
+    const order = [...this.running.keys()].sort((a, b) => (a === 'edge' ? -1 : b === 'edge' ? 1 : 0));
+    const rest = order.filter((n) => !emulators.includes(n));
     await Promise.all(rest.map((n) => this.stop(n)));
-    await this.stop('sms-simulator');
+    await Promise.all(emulators.map((n) => this.stop(n)));
   }
 }
