@@ -23,6 +23,8 @@ export class SmsRenderedV1 {
 
 /** The largest rendered email body part (HTML or text) Herald sends; SES takes 40 MB messages in all. */
 export const MAX_EMAIL_BODY_CHARACTERS = 1_000_000;
+/** RFC 5322's line limit, which a subject fits in before encoding. */
+export const MAX_EMAIL_SUBJECT_CHARACTERS = 998;
 
 /** A rendered email, ready for the email-gateway. */
 export class EmailRenderedV1 {
@@ -39,7 +41,7 @@ export class EmailRenderedV1 {
   @IsOptional() @IsString() @MaxLength(256) fromName?: string;
   @IsOptional() @IsString() @MaxLength(320) replyTo?: string;
   @IsString() @MaxLength(320) to!: string;
-  @IsString() @MaxLength(998) subject!: string;
+  @IsString() @MaxLength(MAX_EMAIL_SUBJECT_CHARACTERS) subject!: string;
   @IsOptional() @IsString() @MaxLength(MAX_EMAIL_BODY_CHARACTERS) html?: string;
   @IsOptional() @IsString() @MaxLength(MAX_EMAIL_BODY_CHARACTERS) text?: string;
 }
