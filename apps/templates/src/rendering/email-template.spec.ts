@@ -56,7 +56,7 @@ describe('email templates', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 
-  it('say when a rendered subject or body is over the contract's limits', () => {
+  it('say when a rendered subject or body is over the contract limits', () => {
     expect(emailTooLong({ subject: 'ok', html: 'x', text: 'y' })).toBeUndefined();
     expect(emailTooLong({ subject: 's'.repeat(999) })).toContain('subject has 999 characters');
     expect(emailTooLong({ subject: 'ok', html: 'h'.repeat(1_000_001) })).toContain('HTML body has 1000001 characters');
