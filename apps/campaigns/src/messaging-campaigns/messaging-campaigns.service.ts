@@ -174,8 +174,8 @@ export class MessagingCampaignsService {
   }
 
   async create(dto: MessagingCampaignDto) {
-    await this.check(dto);
     const emailConfig = this.emailConfigOf(dto);
+    await this.check(dto);
     // Problems that make the campaign `invalid` (kept, shown in `errors`, not started).
     const errors = await emailSendingErrors(emailConfig, this.references);
     const now = new Date();
@@ -302,6 +302,7 @@ export class MessagingCampaignsService {
   /** Writes the status and tells the other services, in one transaction: if Kafka refuses, nothing changes. */
   async changeStatus(tx: EntityManager, c: MessagingCampaignEntity, status: CampaignStatus, causedBy?: EventEnvelope): Promise<void> {
     await tx.query('UPDATE campaigns.messaging_campaign SET status = $2 WHERE id = $1', [c.id, status]);
+    c.status = status; // the caller answers with the campaign as it now is
     const data: CampaignStatusChangedV1 = {
       campaignId: c.id,
       runId: c.runId,
