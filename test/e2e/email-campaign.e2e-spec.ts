@@ -220,3 +220,12 @@ it('unsubscribes in one click from the List-Unsubscribe link, refuses a tampered
   expect(rerun.progress.numberOfContactsSkipped).toEqual({ 'invalid-address': 2, dnc: 1, suppressed: 2 });
   expect(sentTo(await sent(), 'filler0@example.org')).toHaveLength(1); // only the first run's email
 });
+
+it('keeps email addresses and unsubscribe tokens out of the service logs', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const logs = stack.supervisor.logDir;
+  for (const file of readdirSync(logs)) {
+    const text = readFileSync(`${logs}/${file}`, 'utf8');
+    expect({ file, leaked: text.match(/[\w.+-]+@example\.(org|com)|u1\.[\w-]{20,}/i)?.[0] }).toEqual({ file, leaked: undefined });
+  }
+});
