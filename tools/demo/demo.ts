@@ -8,8 +8,9 @@ import { ensureTopics } from '../infra/topics';
 import { Supervisor } from '../stack/supervisor';
 import { StackSettings, urlOf } from '../stack/services';
 import { checkOneEmailEach, prepareEmailCampaign, receivedBySesEmulator } from './email-campaign';
-import { heraldClient, HeraldClient, Models } from './herald-client';
-import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from './sms-campaign';
+import { heraldClient } from './herald-client';
+import { runCampaign } from './run-campaign';
+import { prepareSmsCampaign } from './sms-campaign';
 
 const CONTACTS = Number(process.env['DEMO_CONTACTS'] ?? 10_000);
 const EMAIL_CONTACTS = Number(process.env['DEMO_EMAIL_CONTACTS'] ?? 3_000);
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
     );
     upload.stop();
     say(`  contact list ${handle.contactListId}, template ${handle.templateId}, campaign ${handle.campaignId} (${RATE.toLocaleString('en')} messages/min)`);
-    const sms = await runCampaign(api, handle.campaignId, CONTACTS);
+    const sms = await runCampaign(api, handle.campaignId, CONTACTS, RATE, say);
     say('');
 
     // The same pipeline for email: a sending domain, an email template, the SES emulator as provider.
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
     );
     emailUpload.stop();
     say(`  email campaign ${email.campaignId} from ${email.fromAddress}, template ${email.templateId} (${RATE.toLocaleString('en')} messages/min)`);
-    const mail = await runCampaign(api, email.campaignId, EMAIL_CONTACTS);
+    const mail = await runCampaign(api, email.campaignId, EMAIL_CONTACTS, RATE, say);
     const problems = checkOneEmailEach(await receivedBySesEmulator(urlOf(settings, 'ses-emulator')), email.fromAddress, email.expectedRecipients);
     say(problems.length ? `  SES emulator: ${problems.join('; ')}` : `  SES emulator: each of the ${email.expectedRecipients.length} messaged contacts received exactly one email`);
     exitCode = sms && mail && problems.length === 0 ? 0 : 1;
@@ -79,43 +80,6 @@ async function main(): Promise<number> {
     say('\n  stopped what the demo started.');
   }
   return exitCode;
-}
-
-/** Starts a campaign, shows its progress until it completes, prints its summary; true if every contact got a terminal result. */
-async function runCampaign(api: HeraldClient, campaignId: string, contacts: number): Promise<boolean> {
-  await setCampaignStatus(api, campaignId, 'on');
-  const bar = new SingleBar({ format: '  campaign            [{bar}] {percentage}% | messaged {messaged} | skipped {skipped} | {eta_formatted} left', hideCursor: true, noTTYOutput: true, notTTYSchedule: 2_000 }, Presets.shades_classic);
-  bar.start(contacts, 0, { messaged: 0, skipped: 0 });
-  const sendStart = Date.now();
-  const outcome = await awaitCompletion(api, campaignId, {
-    timeoutMs: Math.max(120_000, (contacts / RATE) * 60_000 * 3),
-    intervalMs: 250,
-    onProgress: (p) => bar.update(terminalOf(p), { messaged: p.numberOfContactsMessaged ?? 0, skipped: skippedOf(p) }),
-  });
-  bar.stop();
-  const p = outcome.progress;
-  const terminal = terminalOf(p);
-  say('');
-  say(`  Summary — campaign ${outcome.status} in ${((Date.now() - sendStart) / 1000).toFixed(1)} s`);
-  say(`    contacts        ${p.totalNumberOfContacts}`);
-  say(`    messaged        ${p.numberOfContactsMessaged}`);
-  say(`    skipped         ${Object.entries(p.numberOfContactsSkipped ?? {}).map(([k, v]) => `${v} (${k})`).join(', ') || 0}`);
-  say(`    rejected        ${p['numberOfContactsRejected'] ?? 0}`);
-  say(`    failed          ${p['numberOfContactsFailed'] ?? 0}`);
-  say(`    unknown         ${p['numberOfContactsUnknown'] ?? 0}`);
-  const ok = outcome.status === 'complete' && terminal === p.totalNumberOfContacts && p.totalNumberOfContacts === contacts;
-  if (!ok) say(`\n  NOT every contact reached a terminal result (${terminal} of ${p.totalNumberOfContacts}, status ${outcome.status}).`);
-  return ok;
-}
-
-type Progress = Models.CampaignProgress & Record<string, unknown>;
-
-function skippedOf(p: Progress): number {
-  return Object.values(p.numberOfContactsSkipped ?? {}).reduce((a, b) => a + b, 0);
-}
-
-function terminalOf(p: Progress): number {
-  return (p.numberOfContactsMessaged ?? 0) + skippedOf(p) + Number(p['numberOfContactsFailed'] ?? 0) + Number(p['numberOfContactsRejected'] ?? 0) + Number(p['numberOfContactsUnknown'] ?? 0);
 }
 
 main().then((code) => process.exit(code));
