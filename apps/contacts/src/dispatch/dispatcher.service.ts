@@ -212,7 +212,8 @@ export function messageOf(run: Pick<DispatchRunEntity, 'config'>, data: Record<s
     const raw = email.emailColumns.map((c) => data[c]).find((v) => v !== undefined && v.trim() !== '');
     if (raw === undefined) return { invalid: `no email address in columns ${email.emailColumns.map((c) => `"${c}"`).join(', ')}` };
     const address = normalizeEmailAddress(raw);
-    if (!address.ok) return { invalid: `invalid email address: ${address.reason}` };
+    // The reason, without the quoted piece of the address some reasons carry (results never hold an address).
+    if (!address.ok) return { invalid: `invalid email address: ${address.reason.replace(/ "[^"]*"/g, '')}` };
     return { address: address.address, senderAddress: email.fromAddress, senderName: email.fromName, replyTo: email.replyTo, templateId: email.contentTemplateId };
   }
   const address = sms ? data[sms.phoneColumn] : undefined;

@@ -23,6 +23,7 @@ describe('messageOf', () => {
   it('finds an email contact without an address, or with an invalid one, invalid', () => {
     expect(messageOf(email, { work: '', home: '' })).toEqual({ invalid: 'no email address in columns "work", "home"' });
     expect(messageOf(email, { work: 'not-an-address' })).toEqual({ invalid: 'invalid email address: missing @' });
+    expect(messageOf(email, { work: 'jane@bad_label.example.org' })).toEqual({ invalid: 'invalid email address: invalid domain label' });
   });
 
   it('keeps SMS addressing as it was', () => {
