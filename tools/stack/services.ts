@@ -10,10 +10,20 @@ export interface ServiceSpec {
   portVar: string;
   /** Readiness path. */
   readyPath: string;
+  /** A process that is not a Herald app in dist/: its script (relative to the repository) and arguments. */
+  script?: { path: string; args(port: number): string[] };
 }
 
 export const SERVICES: ServiceSpec[] = [
   { name: 'sms-simulator', portOffset: 99, portVar: 'SMS_SIMULATOR_PORT', readyPath: '/health' },
+  // The SES v2 emulator (npm aws-ses-v2-local): keeps what it "sent" in memory, lists it at GET /store.
+  {
+    name: 'ses-emulator',
+    portOffset: 98,
+    portVar: 'SES_EMULATOR_PORT',
+    readyPath: '/health-check',
+    script: { path: 'node_modules/aws-ses-v2-local/dist/cli.js', args: (port) => ['--host', '127.0.0.1', '--port', String(port)] },
+  },
   { name: 'contacts', portOffset: 1, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'campaigns', portOffset: 2, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'dnc', portOffset: 3, portVar: 'PORT', readyPath: '/health/ready' },
@@ -25,7 +35,7 @@ export const SERVICES: ServiceSpec[] = [
 ];
 
 export interface StackSettings {
-  /** Edge listens on the base; services on base+1…; the SMS simulator on base+99. */
+  /** Edge listens on the base; services on base+1…; the SES emulator on base+98, the SMS simulator on base+99. */
   portBase: number;
   databaseUrl: string;
   brokers: string[];
@@ -59,6 +69,13 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     TEMPLATES_URL: urlOf(settings, 'templates'),
     REPORTING_URL: urlOf(settings, 'reporting'),
     SMS_PROVIDER_ENDPOINT: urlOf(settings, 'sms-simulator'),
+    EMAIL_GATEWAY_URL: urlOf(settings, 'email-gateway'),
+    SES_ENDPOINT: urlOf(settings, 'ses-emulator'),
+    // The emulator has no identities API: sending domains are verified at once.
+    EMAIL_DOMAIN_VERIFICATION: 'local',
+    // List-Unsubscribe links point at this stack's edge; the secret is for local stacks only.
+    UNSUBSCRIBE_BASE_URL: urlOf(settings, 'edge'),
+    UNSUBSCRIBE_SECRET: 'herald-local-stack-unsubscribe-secret-not-for-production',
   };
   return { ...env, ...(settings.extraEnv?.[spec.name] ?? {}) };
 }

@@ -39,7 +39,8 @@ export class Supervisor {
     mkdirSync(this.logDir, { recursive: true });
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--enable-source-maps', entryOf(name)], {
+    const argv = spec.script ? [join(repoRoot(), spec.script.path), ...spec.script.args(portOf(this.settings, name))] : ['--enable-source-maps', entryOf(name)];
+    const child = spawn(process.execPath, argv, {
       cwd: repoRoot(),
       env: { ...process.env, ...envFor(this.settings, spec) },
       stdio: ['ignore', fd, fd],
@@ -56,8 +57,12 @@ export class Supervisor {
     return service;
   }
 
-  /** Waits until the service answers its readiness check (or fails, pointing at its log). */
-  async waitReady(name: string, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Waits until the service answers its readiness check (or fails, pointing at its log).
+   * HERALD_READY_TIMEOUT_MS (default 60 s) gives a busy machine longer: ten processes booting at
+   * once on two shared cores can take well over a minute.
+   */
+  async waitReady(name: string, timeoutMs = Number(process.env['HERALD_READY_TIMEOUT_MS'] ?? 60_000)): Promise<void> {
     const spec = SERVICES.find((s) => s.name === name)!;
     const url = `http://127.0.0.1:${portOf(this.settings, name)}${spec.readyPath}`;
     const deadline = Date.now() + timeoutMs;
@@ -101,10 +106,11 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
-    // Entry first, simulator last: upstream stops before what it depends on.
-    const order = [...this.running.keys()].sort((a, b) => (a === 'edge' ? -1 : b === 'edge' ? 1 : a === 'sms-simulator' ? 1 : b === 'sms-simulator' ? -1 : 0));
-    const rest = order.filter((n) => n !== 'sms-simulator');
+    // Entry first, provider emulators last: upstream stops before what it depends on.
+    const emulators = ['sms-simulator', 'ses-emulator'];
+    const order = [...this.running.keys()].sort((a, b) => (a === 'edge' ? -1 : b === 'edge' ? 1 : 0));
+    const rest = order.filter((n) => !emulators.includes(n));
     await Promise.all(rest.map((n) => this.stop(n)));
-    await this.stop('sms-simulator');
+    await Promise.all(emulators.map((n) => this.stop(n)));
   }
 }

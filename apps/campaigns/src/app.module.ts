@@ -8,6 +8,7 @@ import { MessagingCampaignEntity } from './messaging-campaigns/messaging-campaig
 import { MessagingCampaignsService } from './messaging-campaigns/messaging-campaigns.service';
 import { REFERENCE_URLS, ReferencesClient } from './messaging-campaigns/references.client';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { EmailConfig1764400000000 } from './migrations/1764400000000-email-config';
 import { ProgressConsumer } from './progress/progress.consumer';
 import { ProgressService } from './progress/progress.service';
 
@@ -18,7 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('campaigns', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, EmailConfig1764400000000] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'campaigns', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
@@ -27,7 +28,7 @@ export class AppModule {
         MessagingCampaignsService,
         ProgressService,
         ReferencesClient,
-        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL } },
+        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL, emailGateway: config.EMAIL_GATEWAY_URL } },
       ],
     };
   }

@@ -9,6 +9,8 @@ export class CampaignsConfig extends DatabaseServiceConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) TEMPLATES_URL = 'http://127.0.0.1:3104';
   /** Base URL of the dnc service's API (campaigns checks the DNC lists it is given). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) DNC_URL = 'http://127.0.0.1:3103';
+  /** Base URL of the email-gateway's API (campaigns checks that an email campaign's sending domain is verified). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) EMAIL_GATEWAY_URL = 'http://127.0.0.1:3106';
 }
 
 export const config = loadConfigOrExit(CampaignsConfig, 'campaigns');

@@ -16,6 +16,8 @@ import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { DncLists1764300000000 } from './migrations/1764300000000-dnc-lists';
 import { SUPPRESSION_SETTINGS, SuppressionsService } from './suppressions/suppressions.service';
 import { SuppressionsController } from './suppressions/suppressions.controller';
+import { SuppressionProvenance1764400000000 } from './migrations/1764400000000-suppression-provenance';
+import { UNSUBSCRIBE_SECRET, UnsubscribeController } from './unsubscribe/unsubscribe.controller';
 
 const entities = [DncListEntity];
 
@@ -26,12 +28,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('dnc', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities, migrations: [Initial1764200000000, DncLists1764300000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities, migrations: [Initial1764200000000, DncLists1764300000000, SuppressionProvenance1764400000000] }),
         TypeOrmModule.forFeature(entities),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'dnc', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [DispatchConsumer, DncListsController, SuppressionsController],
+      controllers: [DispatchConsumer, DncListsController, SuppressionsController, UnsubscribeController],
       providers: [
         ContactFilterService,
         DncListsService,
@@ -41,6 +43,7 @@ export class AppModule {
         SuppressionsService,
         { provide: DNC_IMPORT_SETTINGS, useValue: { maxUploadBytes: config.DNC_MAX_UPLOAD_BYTES, waitMs: config.DNC_IMPORT_WAIT_MS } },
         { provide: SUPPRESSION_SETTINGS, useValue: { defaultRegion: config.SUPPRESSION_DEFAULT_REGION } },
+        { provide: UNSUBSCRIBE_SECRET, useValue: config.UNSUBSCRIBE_SECRET },
       ],
     };
   }

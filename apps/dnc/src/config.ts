@@ -1,5 +1,6 @@
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { MIN_UNSUBSCRIBE_SECRET_LENGTH } from '@herald/channels';
+import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export class DncConfig extends DatabaseServiceConfig {
   override PORT = 3103;
@@ -9,6 +10,9 @@ export class DncConfig extends DatabaseServiceConfig {
   @IsInt() @Min(0) @Max(25_000) DNC_IMPORT_WAIT_MS: number = 10_000;
   /** Region for suppression phone numbers written without a country code. */
   @Matches(/^[A-Z]{2}$/, { message: 'SUPPRESSION_DEFAULT_REGION must be an ISO 3166 alpha-2 code such as US' }) SUPPRESSION_DEFAULT_REGION: string = 'US';
+  /** Key of the List-Unsubscribe tokens' HMAC; the email-gateway must have the same. */
+  @IsString() @MinLength(MIN_UNSUBSCRIBE_SECRET_LENGTH, { message: `UNSUBSCRIBE_SECRET must be at least ${MIN_UNSUBSCRIBE_SECRET_LENGTH} characters` })
+  UNSUBSCRIBE_SECRET!: string;
 }
 
 export const config = loadConfigOrExit(DncConfig, 'dnc');

@@ -3,21 +3,44 @@ import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { EmailGatewayConfig } from './config';
+import { DOMAIN_VERIFIER, LocalDomainVerifier, SesDomainVerifier } from './domains/domain-verifier';
+import { SendingDomainsController } from './domains/sending-domains.controller';
+import { SendingDomainsService } from './domains/sending-domains.service';
+import { Initial1764400000000 } from './migrations/1764400000000-initial';
+import { EMAIL_PROVIDER } from './provider/email-provider';
+import { SesEmailProvider } from './provider/ses-email.provider';
+import { sesClient } from './provider/ses.client';
+import { EMAIL_SENDER_SETTINGS, EmailSenderService } from './sending/email-sender.service';
+import { RenderedEmailConsumer } from './sending/rendered-email.consumer';
 
-/**
- * The email gateway: owns sending domains and email send attempts, sends through SES v2.
- * Not built yet (the campaigns issue brings it): it starts, owns its schema and reports health.
- */
+/** The email gateway: owns sending domains and email send attempts, sends through SES v2. */
 @Module({})
 export class AppModule {
   static register(config: EmailGatewayConfig): DynamicModule {
+    const ses = sesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT, timeoutMs: config.EMAIL_SEND_TIMEOUT_MS, maxSockets: config.EMAIL_SEND_CONCURRENCY });
     return {
       module: AppModule,
       imports: [
         loggingModule('email-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'email-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
+      ],
+      controllers: [RenderedEmailConsumer, SendingDomainsController],
+      providers: [
+        EmailSenderService,
+        SendingDomainsService,
+        {
+          provide: EMAIL_SENDER_SETTINGS,
+          useValue: {
+            concurrency: config.EMAIL_SEND_CONCURRENCY,
+            staleClaimMs: config.EMAIL_SEND_TIMEOUT_MS * 2,
+            unsubscribeBaseUrl: config.UNSUBSCRIBE_BASE_URL.replace(/\/+$/, ''),
+            unsubscribeSecret: config.UNSUBSCRIBE_SECRET,
+          },
+        },
+        { provide: EMAIL_PROVIDER, useValue: new SesEmailProvider(ses) },
+        { provide: DOMAIN_VERIFIER, useValue: config.EMAIL_DOMAIN_VERIFICATION === 'local' ? new LocalDomainVerifier() : new SesDomainVerifier(ses) },
       ],
     };
   }

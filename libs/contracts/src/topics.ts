@@ -1,6 +1,6 @@
 import { CampaignAudienceV1, CampaignStatusChangedV1 } from './events/campaign.events';
 import { ContactClearedV1, ContactDispatchedV1 } from './events/contact.events';
-import { SmsRenderedV1 } from './events/message.events';
+import { EmailRenderedV1, SmsRenderedV1 } from './events/message.events';
 import { DeliveryResultV1 } from './events/result.events';
 
 /**
@@ -14,6 +14,7 @@ export const TOPICS = {
   'herald.contact.dispatch.v1': [ContactDispatchedV1],
   'herald.contact.cleared.v1': [ContactClearedV1],
   'herald.message.rendered.sms.v1': [SmsRenderedV1],
+  'herald.message.rendered.email.v1': [EmailRenderedV1],
   'herald.delivery.result.v1': [DeliveryResultV1],
 } as const;
 
@@ -28,6 +29,7 @@ export const Topic = {
   ContactDispatch: 'herald.contact.dispatch.v1',
   ContactCleared: 'herald.contact.cleared.v1',
   SmsRendered: 'herald.message.rendered.sms.v1',
+  EmailRendered: 'herald.message.rendered.email.v1',
   DeliveryResult: 'herald.delivery.result.v1',
 } as const satisfies Record<string, TopicName>;
 

@@ -19,6 +19,11 @@ export const REDACTED_PATHS = [
   '*.data',
 ];
 
+/** A request path as logged: no query string, and no unsubscribe token (it encodes an address). */
+export function loggedPath(url: string | undefined): string | undefined {
+  return url?.split('?')[0]?.replace(/(\/unsubscribe\/)[^/]+/, '$1[redacted]');
+}
+
 export function loggingModule(service: string, level: string) {
   return LoggerModule.forRoot({
     pinoHttp: {
@@ -27,7 +32,7 @@ export function loggingModule(service: string, level: string) {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
       serializers: {
-        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: loggedPath(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),

@@ -8,6 +8,17 @@ export interface StoredSmsConfig {
   contentTemplateId?: string;
 }
 
+/** Genesys `EmailConfig`, flattened: the from and reply-to addresses as local part and domain. */
+export interface StoredEmailConfig {
+  emailColumns: string[];
+  contentTemplateId: string;
+  fromDomain: string;
+  fromLocalPart: string;
+  fromName?: string;
+  replyToDomain?: string;
+  replyToLocalPart?: string;
+}
+
 @Entity({ name: 'messaging_campaign' })
 export class MessagingCampaignEntity {
   @PrimaryColumn('uuid') id!: string;
@@ -20,6 +31,7 @@ export class MessagingCampaignEntity {
   @Column('integer', { name: 'messages_per_minute' }) messagesPerMinute!: number;
   @Column('boolean', { name: 'always_running' }) alwaysRunning!: boolean;
   @Column('jsonb', { name: 'sms_config', nullable: true }) smsConfig!: StoredSmsConfig | null;
+  @Column('jsonb', { name: 'email_config', nullable: true }) emailConfig!: StoredEmailConfig | null;
   @Column('jsonb') errors!: { message: string; code: string }[];
   @Column('integer') version!: number;
   @Column('timestamptz', { name: 'date_created' }) dateCreated!: Date;

@@ -6,7 +6,9 @@ import { DomainError, NotFoundError, VersionConflictError } from '@herald/servic
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { MessagingCampaignDto } from './dtos/messaging-campaign.dto';
-import { MessagingCampaignEntity, StoredSmsConfig } from './messaging-campaign.entity';
+import { normalizeEmailAddress } from '@herald/channels';
+import { emailDispatchConfigOf, emailSendingErrors } from './email-sending';
+import { MessagingCampaignEntity, StoredEmailConfig, StoredSmsConfig } from './messaging-campaign.entity';
 import { ReferencesClient } from './references.client';
 import { listingOf, Page } from '@herald/persistence';
 
@@ -29,6 +31,26 @@ function sameSmsConfig(a: StoredSmsConfig | null, b: StoredSmsConfig | null): bo
     a.senderSmsPhoneNumber === b.senderSmsPhoneNumber &&
     (a.contentTemplateId ?? null) === (b.contentTemplateId ?? null)
   );
+}
+
+function sameEmailConfig(a: StoredEmailConfig | null, b: StoredEmailConfig | null): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.emailColumns.join('\n') === b.emailColumns.join('\n') &&
+    a.contentTemplateId === b.contentTemplateId &&
+    a.fromDomain === b.fromDomain &&
+    a.fromLocalPart === b.fromLocalPart &&
+    (a.fromName ?? null) === (b.fromName ?? null) &&
+    (a.replyToDomain ?? null) === (b.replyToDomain ?? null) &&
+    (a.replyToLocalPart ?? null) === (b.replyToLocalPart ?? null)
+  );
+}
+
+/** `local@domain` normalised (domain lower-cased), or a 400 naming the field. */
+function emailAddress(local: string, domain: string, field: string): { local: string; domain: string } {
+  const r = normalizeEmailAddress(`${local}@${domain}`);
+  if (!r.ok) throw new DomainError('bad.request', `${field} is not a valid email address: ${r.reason}`, 400, [{ field, reason: r.reason }]);
+  return { local, domain: r.domain };
 }
 
 @Injectable()
@@ -65,14 +87,31 @@ export class MessagingCampaignsService {
               : undefined,
           }
         : undefined,
+      emailConfig: c.emailConfig
+        ? {
+            emailColumns: c.emailConfig.emailColumns,
+            contentTemplate: { id: c.emailConfig.contentTemplateId, selfUri: `/api/v2/responsemanagement/responses/${c.emailConfig.contentTemplateId}` },
+            fromAddress: {
+              domain: { id: c.emailConfig.fromDomain, selfUri: `/api/v2/routing/email/outbound/domains/${c.emailConfig.fromDomain}` },
+              localPart: c.emailConfig.fromLocalPart,
+              friendlyName: c.emailConfig.fromName,
+            },
+            replyToAddress:
+              c.emailConfig.replyToDomain && c.emailConfig.replyToLocalPart
+                ? { domain: { id: c.emailConfig.replyToDomain }, route: { name: c.emailConfig.replyToLocalPart } }
+                : undefined,
+          }
+        : undefined,
       selfUri: `/api/v2/outbound/messagingcampaigns/${c.id}`,
     };
   }
 
   /** Refuses a campaign whose references do not hold together. */
   private async check(dto: MessagingCampaignDto): Promise<void> {
+    if (dto.smsConfig && dto.emailConfig) throw new DomainError('campaign.channel.ambiguous', 'a campaign has either smsConfig or emailConfig, not both', 400);
+    if (dto.emailConfig) return this.checkEmail(dto);
     const sms = dto.smsConfig;
-    if (!sms) throw new DomainError('campaign.channel.missing', 'smsConfig is required (email campaigns are not available yet)', 400);
+    if (!sms) throw new DomainError('campaign.channel.missing', 'smsConfig or emailConfig is required', 400);
     if (!sms.contentTemplate && !sms.messageColumn) {
       throw new DomainError('campaign.sms.content.missing', 'smsConfig needs a contentTemplate or a messageColumn', 400);
     }
@@ -91,6 +130,39 @@ export class MessagingCampaignsService {
     await this.checkDncLists(dto);
   }
 
+  /** An email campaign: its columns are the list's, its template an email template. */
+  private async checkEmail(dto: MessagingCampaignDto): Promise<void> {
+    const email = dto.emailConfig!;
+    const list = await this.references.contactList(dto.contactList.id);
+    if (!list) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
+    const unknown = email.emailColumns.filter((c) => !list.columnNames.includes(c));
+    if (unknown.length) {
+      throw new DomainError('campaign.email.column.unknown', `emailColumns ${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of contact list ${list.id}`, 400);
+    }
+    const template = await this.references.template(email.contentTemplate.id);
+    if (!template) throw new DomainError('campaign.template.not.found', `template ${email.contentTemplate.id} does not exist`, 400);
+    if (template.responseType !== 'CampaignEmailTemplate') {
+      throw new DomainError('campaign.template.not.email', `template ${email.contentTemplate.id} is a ${template.responseType}; an email campaign needs a CampaignEmailTemplate`, 400);
+    }
+    await this.checkDncLists(dto);
+  }
+
+  private emailConfigOf(dto: MessagingCampaignDto): StoredEmailConfig | null {
+    const email = dto.emailConfig;
+    if (!email) return null;
+    const from = emailAddress(email.fromAddress.localPart, email.fromAddress.domain.id, 'emailConfig.fromAddress');
+    const replyTo = email.replyToAddress && emailAddress(email.replyToAddress.route.name, email.replyToAddress.domain.id, 'emailConfig.replyToAddress');
+    return {
+      emailColumns: email.emailColumns,
+      contentTemplateId: email.contentTemplate.id,
+      fromDomain: from.domain,
+      fromLocalPart: from.local,
+      fromName: email.fromAddress.friendlyName,
+      replyToDomain: replyTo?.domain,
+      replyToLocalPart: replyTo?.local,
+    };
+  }
+
   /** A campaign must not silently run without a DNC list it names. */
   private async checkDncLists(dto: MessagingCampaignDto): Promise<void> {
     const ids = [...new Set((dto.dncLists ?? []).map((d) => d.id))];
@@ -102,20 +174,24 @@ export class MessagingCampaignsService {
   }
 
   async create(dto: MessagingCampaignDto) {
+    const emailConfig = this.emailConfigOf(dto);
     await this.check(dto);
+    // Problems that make the campaign `invalid` (kept, shown in `errors`, not started).
+    const errors = await emailSendingErrors(emailConfig, this.references);
     const now = new Date();
     const entity: MessagingCampaignEntity = {
       id: randomUUID(),
       name: dto.name,
       division: HOME_DIVISION,
-      status: 'off',
+      status: errors.length ? 'invalid' : 'off',
       runId: randomUUID(),
       contactListId: dto.contactList.id,
       dncListIds: (dto.dncLists ?? []).map((d) => d.id),
       messagesPerMinute: dto.messagesPerMinute,
       alwaysRunning: dto.alwaysRunning ?? false,
       smsConfig: this.smsConfigOf(dto),
-      errors: [],
+      emailConfig,
+      errors,
       version: 1,
       dateCreated: now,
       dateModified: now,
@@ -128,7 +204,7 @@ export class MessagingCampaignsService {
         throw e;
       }
       await tx.query('INSERT INTO campaigns.run_progress (run_id, campaign_id) VALUES ($1, $2)', [entity.runId, entity.id]);
-      if (dto.campaignStatus === 'on') await this.changeStatus(tx, entity, 'on');
+      if (dto.campaignStatus === 'on' && !errors.length) await this.changeStatus(tx, entity, 'on');
     });
     return this.toResource(entity);
   }
@@ -161,16 +237,21 @@ export class MessagingCampaignsService {
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a messaging campaign', 400);
     const current = await this.get(id);
     if (current.version !== dto.version) throw new VersionConflictError('messaging.campaign', id, dto.version, current.version);
-    const target = dto.campaignStatus ?? current.status;
-    if (!ALLOWED[current.status].includes(target)) {
-      throw new DomainError('campaign.status.transition', `a campaign that is ${current.status} cannot be set to ${target}`, 400);
+    // An invalid campaign is re-checked on every update: once its errors are gone it is `off`.
+    const from = current.status === 'invalid' ? 'off' : current.status;
+    const requested = dto.campaignStatus === 'invalid' ? from : (dto.campaignStatus ?? from);
+    if (!ALLOWED[from].includes(requested)) {
+      throw new DomainError('campaign.status.transition', `a campaign that is ${current.status} cannot be set to ${requested}`, 400);
     }
-    const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : current.smsConfig;
-    const configChanged = dto.contactList.id !== current.contactListId || !sameSmsConfig(nextSms, current.smsConfig);
-    if (dto.smsConfig) await this.check(dto);
+    const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : dto.emailConfig ? null : current.smsConfig;
+    const nextEmail = dto.emailConfig ? this.emailConfigOf(dto) : dto.smsConfig ? null : current.emailConfig;
+    const configChanged = dto.contactList.id !== current.contactListId || !sameSmsConfig(nextSms, current.smsConfig) || !sameEmailConfig(nextEmail, current.emailConfig);
+    if (dto.smsConfig || dto.emailConfig) await this.check(dto);
     else await this.checkDncLists(dto);
+    const errors = await emailSendingErrors(nextEmail, this.references);
+    const target = errors.length ? 'invalid' : requested;
     if (configChanged && current.status === 'on' && target === 'on') {
-      throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list or SMS settings', 400);
+      throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list, SMS or email settings', 400);
     }
     const updated = await this.db.transaction(async (tx) => {
       const next: MessagingCampaignEntity = {
@@ -181,6 +262,8 @@ export class MessagingCampaignsService {
         messagesPerMinute: dto.messagesPerMinute,
         alwaysRunning: dto.alwaysRunning ?? current.alwaysRunning,
         smsConfig: nextSms,
+        emailConfig: nextEmail,
+        errors,
         version: current.version + 1,
         dateModified: new Date(),
       };
@@ -219,17 +302,19 @@ export class MessagingCampaignsService {
   /** Writes the status and tells the other services, in one transaction: if Kafka refuses, nothing changes. */
   async changeStatus(tx: EntityManager, c: MessagingCampaignEntity, status: CampaignStatus, causedBy?: EventEnvelope): Promise<void> {
     await tx.query('UPDATE campaigns.messaging_campaign SET status = $2 WHERE id = $1', [c.id, status]);
+    c.status = status; // the caller answers with the campaign as it now is
     const data: CampaignStatusChangedV1 = {
       campaignId: c.id,
       runId: c.runId,
       division: c.division,
       status,
-      channel: 'sms',
+      channel: c.emailConfig ? 'email' : 'sms',
       contactListId: c.contactListId,
       messagesPerMinute: c.messagesPerMinute,
       alwaysRunning: c.alwaysRunning,
       dncListIds: c.dncListIds,
       sms: c.smsConfig ?? undefined,
+      email: c.emailConfig ? emailDispatchConfigOf(c.emailConfig) : undefined,
     };
     await this.publisher.publish(Topic.CampaignLifecycle, [{ key: c.id, subject: c.id, data, causedBy }]);
     this.logger.log({ msg: 'campaign status changed', campaignId: c.id, runId: c.runId, status });

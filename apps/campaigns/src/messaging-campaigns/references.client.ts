@@ -7,6 +7,7 @@ export interface ReferenceUrls {
   contacts: string;
   templates: string;
   dnc: string;
+  emailGateway: string;
 }
 
 export interface ContactListView {
@@ -19,6 +20,13 @@ export interface TemplateView {
   id: string;
   responseType?: string;
   variables?: string[];
+}
+
+/** The email-gateway's `OutboundDomain` (Herald adds `verifiedForSending`). */
+export interface SendingDomainView {
+  id: string;
+  verifiedForSending: boolean;
+  dkimVerificationResult?: { status?: string };
 }
 
 /**
@@ -47,6 +55,10 @@ export class ReferencesClient {
 
   dncList(id: string): Promise<{ id: string } | undefined> {
     return this.get(`${this.urls.dnc}/api/v2/outbound/dnclists/${id}`, 'DNC list');
+  }
+
+  sendingDomain(domain: string): Promise<SendingDomainView | undefined> {
+    return this.get(`${this.urls.emailGateway}/api/v2/routing/email/outbound/domains/${encodeURIComponent(domain)}`, 'sending domain');
   }
 
   template(id: string): Promise<TemplateView | undefined> {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { CampaignStatus, Channel, SmsDispatchConfig } from '@herald/contracts';
+import { CampaignStatus, Channel, EmailDispatchConfig, SmsDispatchConfig } from '@herald/contracts';
 
 /** What contacts knows of a campaign: its current run, as told by the lifecycle topic. */
 @Entity({ name: 'dispatch_run' })
@@ -12,7 +12,7 @@ export class DispatchRunEntity {
   @Column('text') channel!: Channel;
   @Column('integer', { name: 'messages_per_minute' }) messagesPerMinute!: number;
   @Column('boolean', { name: 'always_running' }) alwaysRunning!: boolean;
-  @Column('jsonb') config!: { sms?: SmsDispatchConfig; dncListIds: string[] };
+  @Column('jsonb') config!: { sms?: SmsDispatchConfig; email?: EmailDispatchConfig; dncListIds: string[] };
   @Column('integer') total!: number;
   @Column('integer') dispatched!: number;
   @Column('boolean') exhausted!: boolean;

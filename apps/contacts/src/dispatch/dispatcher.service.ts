@@ -12,6 +12,7 @@ import {
   resultFor,
   Topic,
 } from '@herald/contracts';
+import { normalizeEmailAddress } from '@herald/channels';
 import { EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { DataSource, EntityManager } from 'typeorm';
 import { DispatchRunEntity } from './dispatch-run.entity';
@@ -63,7 +64,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   /** Applies a lifecycle event (idempotent: applying it twice changes nothing). */
   async applyStatus(event: CampaignStatusChangedV1, envelope: EventEnvelope): Promise<void> {
     const audience = await this.db.transaction(async (tx) => {
-      const config = { sms: event.sms, dncListIds: event.dncListIds };
+      const config = { sms: event.sms, email: event.email, dncListIds: event.dncListIds };
       await tx.query(
         `INSERT INTO contacts.dispatch_run (campaign_id, run_id, division, list_id, status, channel, messages_per_minute, always_running, config)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -174,31 +175,18 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     }
     const dispatches: OutgoingEvent<ContactDispatchedV1>[] = [];
     const skipped: OutgoingEvent<DeliveryResultV1>[] = [];
-    const sms = run.config.sms;
     for (const row of rows) {
       const messageId = campaignMessageId(run.runId, row.contact_id, run.channel);
-      const address = sms ? row.data[sms.phoneColumn] : undefined;
-      const base = { messageId, campaignId: run.campaignId, runId: run.runId, division: run.division, contactListId: run.listId, contactId: row.contact_id };
-      if (!sms || !address || !isE164(address)) {
-        skipped.push({
-          key: messageId,
-          data: resultFor({ ...base, channel: run.channel }, 'skipped', { reason: 'invalid-address', detail: `no valid phone number in column "${sms?.phoneColumn}"` }),
-        });
+      const base = { messageId, campaignId: run.campaignId, runId: run.runId, division: run.division, contactListId: run.listId, contactId: row.contact_id, channel: run.channel };
+      const message = messageOf(run, row.data);
+      if ('invalid' in message) {
+        skipped.push({ key: messageId, data: resultFor(base, 'skipped', { reason: 'invalid-address', detail: message.invalid }) });
         continue;
       }
       dispatches.push({
         key: messageId,
         subject: messageId,
-        data: {
-          ...base,
-          channel: run.channel,
-          address,
-          senderAddress: sms.senderSmsPhoneNumber,
-          templateId: sms.contentTemplateId,
-          messageColumn: sms.messageColumn,
-          contactData: row.data,
-          dncListIds: run.config.dncListIds,
-        },
+        data: { ...base, ...message, contactData: row.data, dncListIds: run.config.dncListIds },
       });
     }
     await this.publisher.publishAll([
@@ -210,4 +198,25 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     run.dispatched += rows.length;
     return rows.length;
   }
+}
+
+type Addressing = Pick<ContactDispatchedV1, 'address' | 'senderAddress' | 'senderName' | 'replyTo' | 'templateId' | 'messageColumn'>;
+
+/**
+ * Whom a contact is messaged at and by whom, from the campaign's channel configuration: SMS to the
+ * E.164 number in the phone column; email to the first non-empty of the email columns, normalised.
+ */
+export function messageOf(run: Pick<DispatchRunEntity, 'config'>, data: Record<string, string>): Addressing | { invalid: string } {
+  const { sms, email } = run.config;
+  if (email) {
+    const raw = email.emailColumns.map((c) => data[c]).find((v) => v !== undefined && v.trim() !== '');
+    if (raw === undefined) return { invalid: `no email address in columns ${email.emailColumns.map((c) => `"${c}"`).join(', ')}` };
+    const address = normalizeEmailAddress(raw);
+    // The reason, without the quoted piece of the address some reasons carry (results never hold an address).
+    if (!address.ok) return { invalid: `invalid email address: ${address.reason.replace(/ "[^"]*"/g, '')}` };
+    return { address: address.address, senderAddress: email.fromAddress, senderName: email.fromName, replyTo: email.replyTo, templateId: email.contentTemplateId };
+  }
+  const address = sms ? data[sms.phoneColumn] : undefined;
+  if (!sms || !address || !isE164(address)) return { invalid: `no valid phone number in column "${sms?.phoneColumn}"` };
+  return { address, senderAddress: sms.senderSmsPhoneNumber, templateId: sms.contentTemplateId, messageColumn: sms.messageColumn };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@herald/service';
+import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { normaliseEntry } from '../dnc-lists/dnc-address';
 import { CHANNELS, SuppressionChannel, SuppressionDto } from './dtos/suppression.dto';
@@ -18,6 +19,8 @@ interface Row {
   source: string;
   created_by: string | null;
   created_at: Date;
+  campaign_id: string | null;
+  message_id: string | null;
 }
 
 /**
@@ -40,6 +43,8 @@ export class SuppressionsService {
       source: r.source,
       createdBy: r.created_by ?? undefined,
       dateCreated: r.created_at.toISOString(),
+      campaignId: r.campaign_id ?? undefined,
+      messageId: r.message_id ?? undefined,
       selfUri: `/api/v2/herald/suppressions/${r.channel}/${encodeURIComponent(r.address)}`,
     };
   }
@@ -58,10 +63,28 @@ export class SuppressionsService {
     const address = this.normalise(dto.channel, dto.address);
     const [row]: Row[] = await this.db.query(
       `INSERT INTO dnc.suppression (channel, address, reason, source, created_by, created_at) VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source, created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at
+       ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source, created_by = EXCLUDED.created_by,
+         created_at = EXCLUDED.created_at, campaign_id = NULL, message_id = NULL
        RETURNING *`,
       [dto.channel, address, dto.reason, dto.source, dto.createdBy ?? null],
     );
+    return this.toResource(row!);
+  }
+
+  /**
+   * A recipient's own unsubscribe (a List-Unsubscribe link): suppressed with reason `unsubscribe`,
+   * source `list-unsubscribe` and the campaign and message the link came with. An address already
+   * suppressed keeps its first entry, so using the link again changes nothing.
+   */
+  async unsubscribe(claims: { channel: string; address: string; campaignId?: string; messageId?: string }) {
+    const address = this.normalise(claims.channel, claims.address);
+    await this.db.query(
+      `INSERT INTO dnc.suppression (channel, address, reason, source, created_at, campaign_id, message_id)
+       VALUES ($1, $2, 'unsubscribe', 'list-unsubscribe', now(), $3, $4)
+       ON CONFLICT (channel, address) DO NOTHING`,
+      [claims.channel, address, uuidOrNull(claims.campaignId), uuidOrNull(claims.messageId)],
+    );
+    const [row]: Row[] = await this.db.query('SELECT * FROM dnc.suppression WHERE channel = $1 AND address = $2', [claims.channel, address]);
     return this.toResource(row!);
   }
 
@@ -88,4 +111,8 @@ export class SuppressionsService {
     const [, affected]: [unknown[], number] = await this.db.query('DELETE FROM dnc.suppression WHERE channel = $1 AND address = $2', [channel, address]);
     if (!affected) throw new DomainError('suppression.not.found', `no ${channel} suppression for that address`, 404);
   }
+}
+
+function uuidOrNull(value: string | undefined): string | null {
+  return value !== undefined && isUUID(value) ? value : null;
 }

@@ -12,6 +12,9 @@ export function routesOf(config: EdgeConfig): Route[] {
     { prefix: '/api/v2/outbound/messagingcampaigns', target: config.CAMPAIGNS_URL },
     { prefix: '/api/v2/outbound/dnclists', target: config.DNC_URL },
     { prefix: '/api/v2/herald/suppressions', target: config.DNC_URL },
+    // List-Unsubscribe links (RFC 8058): the signed token is the credential, so no OAuth token may be required here.
+    { prefix: '/api/v2/herald/unsubscribe', target: config.DNC_URL },
+    { prefix: '/api/v2/routing/email/outbound/domains', target: config.EMAIL_GATEWAY_URL },
     { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
   ];

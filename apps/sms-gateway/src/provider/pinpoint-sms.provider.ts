@@ -2,7 +2,8 @@ import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/clien
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { SmsProvider, SmsSendOutcome, SmsSendRequest } from './sms-provider';
+import { classifyAwsSendError, SendOutcome } from '@herald/sending';
+import { SmsProvider, SmsSendRequest } from './sms-provider';
 
 export interface PinpointSmsOptions {
   region: string;
@@ -10,14 +11,6 @@ export interface PinpointSmsOptions {
   timeoutMs: number;
   maxSockets: number;
 }
-
-const DEFINITE_REJECTIONS = new Set([
-  'ValidationException',
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'ConflictException',
-  'ServiceQuotaExceededException',
-]);
 
 /**
  * AWS End User Messaging SMS (`pinpoint-sms-voice-v2` SendTextMessage). The SDK's own retries are
@@ -44,7 +37,7 @@ export class PinpointSmsProvider implements SmsProvider {
     });
   }
 
-  async send(request: SmsSendRequest): Promise<SmsSendOutcome> {
+  async send(request: SmsSendRequest): Promise<SendOutcome> {
     try {
       const out = await this.client.send(
         new SendTextMessageCommand({
@@ -58,20 +51,7 @@ export class PinpointSmsProvider implements SmsProvider {
       if (!out.MessageId) return { outcome: 'unknown', reason: 'no-message-id', detail: 'the provider answered without a MessageId' };
       return { outcome: 'accepted', providerMessageId: out.MessageId };
     } catch (e) {
-      return classify(e);
+      return classifyAwsSendError(e);
     }
   }
-}
-
-export function classify(e: unknown): SmsSendOutcome {
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; Reason?: string };
-  const name = err.name ?? 'Error';
-  const status = err.$metadata?.httpStatusCode;
-  if (name === 'ThrottlingException' || name === 'TooManyRequestsException' || status === 429) {
-    return { outcome: 'throttled', detail: err.message ?? name };
-  }
-  if (DEFINITE_REJECTIONS.has(name) || (status !== undefined && status >= 400 && status < 500)) {
-    return { outcome: 'rejected', reason: err.Reason ? `${name}:${err.Reason}` : name, detail: err.message ?? name };
-  }
-  return { outcome: 'unknown', reason: name, detail: err.message ?? name };
 }

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { countSmsSegments, MAX_SMS_CHARACTERS } from '@herald/channels';
-import { ContactClearedV1, DeliveryResultV1, resultFor, SmsRenderedV1, Topic } from '@herald/contracts';
+import { ContactClearedV1, DeliveryResultV1, EmailRenderedV1, resultFor, SmsRenderedV1, Topic } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { ResponseEntity } from '../responses/response.entity';
 import { ResponsesService } from '../responses/responses.service';
+import { compileEmailTemplate, EmailTemplate, emailTemplateProblem, emailTooLong, renderEmail } from './email-template';
 import { parseTemplate, ParsedTemplate, renderTemplate } from './template-engine';
 
 interface CachedTemplate {
   body: ParsedTemplate;
+  /** The email parts, or why the template cannot word an email. */
+  email: EmailTemplate | { problem: string };
   defaults: Map<string, string>;
   loadedAt: number;
 }
@@ -30,8 +33,10 @@ export class RendererService {
 
   private compile(r: ResponseEntity): CachedTemplate {
     const text = r.texts.find((t) => t.type !== 'subject') ?? r.texts[0]!;
+    const problem = r.responseType === 'CampaignEmailTemplate' ? emailTemplateProblem(r.texts) : `template ${r.id} is a ${r.responseType}, not a CampaignEmailTemplate`;
     return {
       body: parseTemplate(text.content),
+      email: problem ? { problem } : compileEmailTemplate(r.texts),
       defaults: new Map(r.substitutions.filter((s) => s.defaultValue !== undefined).map((s) => [s.id, s.defaultValue!])),
       loadedAt: Date.now(),
     };
@@ -50,9 +55,16 @@ export class RendererService {
   async render(events: ConsumedEvent<ContactClearedV1>[]): Promise<void> {
     const templates = await this.templates(events.flatMap((e) => (e.data.templateId ? [e.data.templateId] : [])));
     const rendered: OutgoingEvent<SmsRenderedV1>[] = [];
+    const emails: OutgoingEvent<EmailRenderedV1>[] = [];
     const failed: OutgoingEvent<DeliveryResultV1>[] = [];
     for (const { data, envelope } of events) {
       const fail = (reason: string, detail: string) => failed.push({ key: data.messageId, causedBy: envelope, data: resultFor(data, 'failed', { reason, detail }) });
+      if (data.channel === 'email') {
+        const email = this.renderEmail(data, templates);
+        if ('reason' in email) fail(email.reason, email.detail);
+        else emails.push({ key: data.messageId, subject: data.messageId, causedBy: envelope, data: email });
+        continue;
+      }
       let body: string;
       if (data.templateId) {
         const template = templates.get(data.templateId);
@@ -60,10 +72,7 @@ export class RendererService {
           fail('template-not-found', `template ${data.templateId} does not exist`);
           continue;
         }
-        const result = renderTemplate(template.body, (name) => {
-          const v = Object.prototype.hasOwnProperty.call(data.contactData, name) ? data.contactData[name] : undefined;
-          return v !== undefined && v !== '' ? v : template.defaults.get(name);
-        });
+        const result = renderTemplate(template.body, (name) => valueOf(data, template, name));
         if (!result.ok) {
           fail('render-failed', `no value and no default for: ${result.missing.join(', ')}`);
           continue;
@@ -104,7 +113,39 @@ export class RendererService {
     }
     await this.publisher.publishAll([
       { topic: Topic.SmsRendered, events: rendered },
+      { topic: Topic.EmailRendered, events: emails },
       { topic: Topic.DeliveryResult, events: failed },
     ]);
   }
+
+  /** An email campaign's message: subject, HTML and text from its template. */
+  private renderEmail(data: ContactClearedV1, templates: Map<string, CachedTemplate>): EmailRenderedV1 | { reason: string; detail: string } {
+    if (!data.templateId) return { reason: 'render-failed', detail: 'an email needs a template' };
+    const template = templates.get(data.templateId);
+    if (!template) return { reason: 'template-not-found', detail: `template ${data.templateId} does not exist` };
+    if ('problem' in template.email) return { reason: 'render-failed', detail: template.email.problem };
+    const result = renderEmail(template.email, (name) => valueOf(data, template, name));
+    if (!result.ok) return { reason: 'render-failed', detail: `no value and no default for: ${result.missing.join(', ')}` };
+    const tooLong = emailTooLong(result.email);
+    if (tooLong) return { reason: 'message-too-long', detail: tooLong };
+    return {
+      messageId: data.messageId,
+      campaignId: data.campaignId,
+      runId: data.runId,
+      contactListId: data.contactListId,
+      contactId: data.contactId,
+      division: data.division,
+      from: data.senderAddress,
+      fromName: data.senderName,
+      replyTo: data.replyTo,
+      to: data.address,
+      ...result.email,
+    };
+  }
+}
+
+/** A contact's value for a substitution, else the substitution's default; empty counts as missing. */
+function valueOf(data: ContactClearedV1, template: CachedTemplate, name: string): string | undefined {
+  const v = Object.prototype.hasOwnProperty.call(data.contactData, name) ? data.contactData[name] : undefined;
+  return v !== undefined && v !== '' ? v : template.defaults.get(name);
 }

@@ -4,6 +4,7 @@ import { countSmsSegments } from '@herald/channels';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { emailTemplateProblem } from '../rendering/email-template';
 import { parseTemplate, TemplateSyntaxError } from '../rendering/template-engine';
 import { ResponseDto } from './dtos/response.dto';
 import { ResponseEntity } from './response.entity';
@@ -43,6 +44,10 @@ export class ResponsesService {
         if (e instanceof TemplateSyntaxError) throw new DomainError('template.syntax', `texts[${i}]: ${e.message}`, 400);
         throw e;
       }
+    }
+    if (dto.responseType === 'CampaignEmailTemplate') {
+      const problem = emailTemplateProblem(dto.texts);
+      if (problem) throw new DomainError('template.email.texts', problem, 400, [{ field: 'texts', reason: problem }]);
     }
     const ids = (dto.substitutions ?? []).map((s) => s.id);
     if (new Set(ids).size !== ids.length) throw new DomainError('template.substitution.duplicate', 'substitution ids must be unique', 400);

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -10,6 +11,7 @@ import {
   IsUUID,
   Matches,
   Max,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -25,6 +27,17 @@ export class SmsDispatchConfig {
   senderSmsPhoneNumber!: string;
   @IsOptional() @IsUUID() contentTemplateId?: string;
   @IsOptional() @IsString() messageColumn?: string;
+}
+
+/** How an email campaign addresses and words its messages (Genesys `EmailConfig`). */
+export class EmailDispatchConfig {
+  /** The contact's address is the first non-empty of these columns. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) emailColumns!: string[];
+  @IsUUID() contentTemplateId!: string;
+  /** The from address, `localPart@domain`. */
+  @IsString() @MaxLength(320) fromAddress!: string;
+  @IsOptional() @IsString() @MaxLength(256) fromName?: string;
+  @IsOptional() @IsString() @MaxLength(320) replyTo?: string;
 }
 
 /**
@@ -43,6 +56,7 @@ export class CampaignStatusChangedV1 {
   @IsBoolean() alwaysRunning!: boolean;
   @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) dncListIds!: string[];
   @IsOptional() @ValidateNested() @Type(() => SmsDispatchConfig) sms?: SmsDispatchConfig;
+  @IsOptional() @ValidateNested() @Type(() => EmailDispatchConfig) email?: EmailDispatchConfig;
 }
 
 /**

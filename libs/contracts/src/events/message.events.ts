@@ -20,3 +20,28 @@ export class SmsRenderedV1 {
   /** 765 characters of UCS-2 (67 per segment) make 12 segments, the most there can be. */
   @IsInt() @Min(1) @Max(12) segments!: number;
 }
+
+/** The largest rendered email body part (HTML or text) Herald sends; SES takes 40 MB messages in all. */
+export const MAX_EMAIL_BODY_CHARACTERS = 1_000_000;
+/** RFC 5322's line limit, which a subject fits in before encoding. */
+export const MAX_EMAIL_SUBJECT_CHARACTERS = 998;
+
+/** A rendered email, ready for the email-gateway. */
+export class EmailRenderedV1 {
+  static readonly type = 'io.herald.message.email-rendered.v1';
+  @IsUUID() messageId!: string;
+  @IsOptional() @IsUUID() campaignId?: string;
+  @IsOptional() @IsUUID() runId?: string;
+  @IsOptional() @IsUUID() contactListId?: string;
+  @IsOptional() @IsString() contactId?: string;
+  @IsString() division!: string;
+  /** The from address, `local@domain`. */
+  @IsString() @MaxLength(320) from!: string;
+  /** The from address' display name. */
+  @IsOptional() @IsString() @MaxLength(256) fromName?: string;
+  @IsOptional() @IsString() @MaxLength(320) replyTo?: string;
+  @IsString() @MaxLength(320) to!: string;
+  @IsString() @MaxLength(MAX_EMAIL_SUBJECT_CHARACTERS) subject!: string;
+  @IsOptional() @IsString() @MaxLength(MAX_EMAIL_BODY_CHARACTERS) html?: string;
+  @IsOptional() @IsString() @MaxLength(MAX_EMAIL_BODY_CHARACTERS) text?: string;
+}

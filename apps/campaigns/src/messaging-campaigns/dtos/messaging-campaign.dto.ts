@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -43,6 +44,41 @@ export class SmsConfigDto {
   @IsOptional() @ValidateNested() @Type(() => RequiredEntityRefDto) contentTemplate?: RequiredEntityRefDto;
 }
 
+/** A reference to a sending domain (Genesys outbound domain): its id is the domain name. */
+export class EmailDomainRefDto {
+  @IsString() @Length(1, 253) id!: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
+
+/** Genesys `FromEmailAddress`: `localPart@domain.id`, shown as `friendlyName`. */
+export class FromEmailAddressDto {
+  @ValidateNested() @Type(() => EmailDomainRefDto) domain!: EmailDomainRefDto;
+  @IsString() @Length(1, 64) localPart!: string;
+  @IsOptional() @IsString() @Length(1, 256) friendlyName?: string;
+}
+
+/** Genesys inbound route reference; Herald has no inbound routes and reads `name` as the reply-to local part. */
+export class ReplyToRouteRefDto {
+  @IsOptional() @IsString() id?: string;
+  @IsString() @Length(1, 64) name!: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
+
+/** Genesys `ReplyToEmailAddress`: `route.name@domain.id`. */
+export class ReplyToEmailAddressDto {
+  @ValidateNested() @Type(() => EmailDomainRefDto) domain!: EmailDomainRefDto;
+  @ValidateNested() @Type(() => ReplyToRouteRefDto) route!: ReplyToRouteRefDto;
+}
+
+/** Genesys `EmailConfig`: the address is the first non-empty of `emailColumns`; the content a `CampaignEmailTemplate`. */
+export class EmailConfigDto {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) emailColumns!: string[];
+  @ValidateNested() @Type(() => RequiredEntityRefDto) contentTemplate!: RequiredEntityRefDto;
+  @ValidateNested() @Type(() => FromEmailAddressDto) fromAddress!: FromEmailAddressDto;
+  @IsOptional() @ValidateNested() @Type(() => ReplyToEmailAddressDto) replyToAddress?: ReplyToEmailAddressDto;
+}
+
 /** Genesys `MessagingCampaign`, the fields Herald honours. */
 export class MessagingCampaignDto {
   @IsOptional() @IsString() id?: string;
@@ -55,6 +91,7 @@ export class MessagingCampaignDto {
   @IsOptional() @IsBoolean() alwaysRunning?: boolean;
   @IsInt() @Min(1) @Max(1_000_000) messagesPerMinute!: number;
   @IsOptional() @ValidateNested() @Type(() => SmsConfigDto) smsConfig?: SmsConfigDto;
+  @IsOptional() @ValidateNested() @Type(() => EmailConfigDto) emailConfig?: EmailConfigDto;
   // Read-only fields a client may send back from a GET; ignored.
   @IsOptional() @IsString() dateCreated?: string;
   @IsOptional() @IsString() dateModified?: string;

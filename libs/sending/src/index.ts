@@ -1,0 +1,2 @@
+export * from './ledgered-sender';
+export * from './send-outcome';

@@ -1,0 +1,192 @@
+import { Logger } from '@nestjs/common';
+import { Channel, DeliveryResultV1, resultFor, ResultOutcome, Topic } from '@herald/contracts';
+import { backoffMs, ConsumedEvent, EventPublisher, OutgoingEvent, TransientError } from '@herald/messaging';
+import { DataSource } from 'typeorm';
+import { SendOutcome } from './send-outcome';
+
+/** What every rendered message carries that the ledger and the result need. */
+export interface LedgeredMessage {
+  messageId: string;
+  division: string;
+  campaignId?: string;
+  runId?: string;
+  contactListId?: string;
+  contactId?: string;
+}
+
+export interface LedgeredSenderOptions<T extends LedgeredMessage> {
+  channel: Channel;
+  /**
+   * The schema-qualified ledger table (e.g. `sms.send_attempt`). It has the columns message_id
+   * (primary key), division, campaign_id, run_id, contact_id, state, provider_message_id, reason,
+   * detail, claimed_at (default now()), finished_at, plus the channel's own `columns`.
+   */
+  table: string;
+  /** Channel-specific columns written with the claim: name → SQL type (e.g. `{ segments: 'int' }`). */
+  columns: Record<string, string>;
+  claimValues(data: T): Record<string, string | number | null>;
+  /** One provider call; throttling is retried here, anything else is final. */
+  send(data: T): Promise<SendOutcome>;
+  /** Provider calls in flight at once. */
+  concurrency: number;
+  /** A claim older than this with no outcome belonged to an attempt that died mid-call. */
+  staleClaimMs: number;
+}
+
+interface LedgerRow {
+  message_id: string;
+  state: string;
+  provider_message_id: string | null;
+  reason: string | null;
+  detail: string | null;
+  stale: boolean;
+}
+
+type Final = { messageId: string; outcome: Exclude<ResultOutcome, 'skipped'>; providerMessageId?: string; reason?: string; detail?: string };
+
+const THROTTLE_RETRIES = 8;
+const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Sends rendered messages at most once per message id, whatever the channel. Per batch: claim
+ * every message in the send ledger (one INSERT; only the winner of a claim may call the provider),
+ * call the provider for the claims won, write the outcomes (one UPDATE), then publish the results.
+ * A redelivered message whose outcome is recorded gets its result published again (harmless
+ * downstream); one whose claim was left unfinished by a crash becomes `unknown` — it may or may
+ * not have reached the provider.
+ */
+export class LedgeredSender<T extends LedgeredMessage> {
+  private readonly logger: Logger;
+  private readonly extra: [string, string][];
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly options: LedgeredSenderOptions<T>,
+  ) {
+    this.extra = Object.entries(options.columns);
+    for (const name of [options.table, ...this.extra.flat()]) {
+      if (!IDENTIFIER.test(name)) throw new Error(`not an SQL identifier: ${name}`);
+    }
+    this.logger = new Logger(`LedgeredSender:${options.channel}`);
+  }
+
+  async send(events: ConsumedEvent<T>[]): Promise<void> {
+    const { table } = this.options;
+    const unique = new Map(events.map((e) => [e.data.messageId, e]));
+    const batch = [...unique.values()];
+    const names = this.extra.map(([n]) => n);
+    const claimed: { message_id: string }[] = await this.db.query(
+      `INSERT INTO ${table} (message_id, division, campaign_id, run_id, contact_id, ${names.map((n) => `${n}, `).join('')}state)
+       SELECT x.message_id, x.division, x.campaign_id, x.run_id, x.contact_id, ${names.map((n) => `x.${n}, `).join('')}'claimed'
+         FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, division text, campaign_id uuid, run_id uuid, contact_id text${this.extra.map(([n, t]) => `, ${n} ${t}`).join('')})
+       ON CONFLICT (message_id) DO NOTHING
+       RETURNING message_id`,
+      [
+        JSON.stringify(
+          batch.map(({ data }) => ({
+            message_id: data.messageId,
+            division: data.division,
+            campaign_id: data.campaignId ?? null,
+            run_id: data.runId ?? null,
+            contact_id: data.contactId ?? null,
+            ...this.options.claimValues(data),
+          })),
+        ),
+      ],
+    );
+    const won = new Set(claimed.map((c) => c.message_id));
+    const finals: Final[] = [];
+
+    const seenBefore = batch.filter((e) => !won.has(e.data.messageId)).map((e) => e.data.messageId);
+    if (seenBefore.length) finals.push(...(await this.resolveSeenBefore(seenBefore)));
+
+    const toSend = batch.filter((e) => won.has(e.data.messageId));
+    const outcomes = await pool(toSend, this.options.concurrency, (e) => this.sendOne(e.data));
+    const released: string[] = [];
+    toSend.forEach((e, i) => {
+      const o = outcomes[i]!;
+      if (o.outcome === 'throttled') released.push(e.data.messageId);
+      else if (o.outcome === 'accepted') finals.push({ messageId: e.data.messageId, outcome: 'accepted', providerMessageId: o.providerMessageId });
+      else finals.push({ messageId: e.data.messageId, outcome: o.outcome, reason: o.reason, detail: o.detail });
+    });
+
+    if (released.length) await this.db.query(`DELETE FROM ${table} WHERE message_id = ANY($1) AND state = 'claimed'`, [released]);
+    const fresh = finals.filter((f) => won.has(f.messageId));
+    if (fresh.length) {
+      await this.db.query(
+        `UPDATE ${table} a SET state = x.outcome, provider_message_id = x.provider_message_id, reason = x.reason, detail = x.detail, finished_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, outcome text, provider_message_id text, reason text, detail text)
+          WHERE a.message_id = x.message_id`,
+        [JSON.stringify(fresh.map((f) => ({ message_id: f.messageId, outcome: f.outcome, provider_message_id: f.providerMessageId ?? null, reason: f.reason ?? null, detail: f.detail ?? null })))],
+      );
+    }
+    const results: OutgoingEvent<DeliveryResultV1>[] = finals.map((f) => {
+      const { data, envelope } = unique.get(f.messageId)!;
+      return {
+        key: f.messageId,
+        subject: f.messageId,
+        causedBy: envelope,
+        data: resultFor({ ...data, channel: this.options.channel }, f.outcome, { providerMessageId: f.providerMessageId, reason: f.reason, detail: f.detail }),
+      };
+    });
+    await this.publisher.publish(Topic.DeliveryResult, results);
+    if (released.length) {
+      // Throttled past our patience: nothing was sent, so the claims were released; try the batch again later.
+      throw new TransientError(`${released.length} messages still throttled by the provider`);
+    }
+  }
+
+  private async resolveSeenBefore(ids: string[]): Promise<Final[]> {
+    const { table } = this.options;
+    const rows: LedgerRow[] = await this.db.query(
+      `SELECT message_id, state, provider_message_id, reason, detail, claimed_at < now() - ($2 || ' milliseconds')::interval AS stale
+         FROM ${table} WHERE message_id = ANY($1)`,
+      [ids, String(this.options.staleClaimMs)],
+    );
+    const finals: Final[] = [];
+    const abandoned: string[] = [];
+    for (const r of rows) {
+      if (r.state !== 'claimed') {
+        finals.push({ messageId: r.message_id, outcome: r.state as Final['outcome'], providerMessageId: r.provider_message_id ?? undefined, reason: r.reason ?? undefined, detail: r.detail ?? undefined });
+      } else if (r.stale) {
+        abandoned.push(r.message_id);
+      } else {
+        // Another attempt may still be in flight (e.g. just before a rebalance): ask again shortly.
+        throw new TransientError(`message ${r.message_id} is being sent by another attempt`);
+      }
+    }
+    if (abandoned.length) {
+      const detail = 'a send attempt was interrupted before the provider answered; not resent to avoid a duplicate';
+      await this.db.query(
+        `UPDATE ${table} SET state = 'unknown', reason = 'interrupted', detail = $2, finished_at = now() WHERE message_id = ANY($1) AND state = 'claimed'`,
+        [abandoned, detail],
+      );
+      this.logger.warn({ msg: 'interrupted sends marked unknown', count: abandoned.length });
+      for (const id of abandoned) finals.push({ messageId: id, outcome: 'unknown', reason: 'interrupted', detail });
+    }
+    return finals;
+  }
+
+  private async sendOne(data: T): Promise<SendOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.options.send(data);
+      if (outcome.outcome !== 'throttled' || attempt >= THROTTLE_RETRIES) return outcome;
+      await new Promise((r) => setTimeout(r, backoffMs(attempt, 100, 5_000)));
+    }
+  }
+}

@@ -1,0 +1,231 @@
+// Email campaigns end to end: REST (the Genesys SDK) → contacts → dnc → templates → email-gateway →
+// the SES emulator (aws-ses-v2-local) → results → campaign progress, and back: the List-Unsubscribe
+// link in an email suppresses its recipient. Real broker, real PostgreSQL, every service its own process.
+import { awaitCompletion, setCampaignStatus } from '../../tools/demo/sms-campaign';
+import { DEMO_EMAIL_TEMPLATE, headerOf, ReceivedEmail, receivedBySesEmulator } from '../../tools/demo/email-campaign';
+import { urlOf } from '../../tools/stack/services';
+import { readTopic, startTestStack, TestStack } from './support/test-stack';
+
+let stack: TestStack;
+const DOMAIN = 'mail.herald-e2e.example';
+const FROM = `news@${DOMAIN}`;
+
+beforeAll(async () => {
+  stack = await startTestStack({ portBase: 23080 });
+  await stack.api.routing.postRoutingEmailOutboundDomains({ id: DOMAIN, name: DOMAIN });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await stack.fetch(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    /* HTML or empty */
+  }
+  return { status: res.status, text, json: json as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const sent = async () => (await receivedBySesEmulator(urlOf(stack.settings, 'ses-emulator'))).filter((e) => e.from.includes(`<${FROM}>`));
+const sentTo = (emails: ReceivedEmail[], address: string) => emails.filter((e) => e.destination.to.includes(address));
+
+interface Contact {
+  id: string;
+  data: Record<string, string>;
+}
+
+async function emailCampaign(name: string, contacts: Contact[], dncListIds: string[] = [], fromDomain = DOMAIN) {
+  const list = await stack.api.outbound.postOutboundContactlists({
+    name: `${name} list`,
+    columnNames: ['firstName', 'email', 'altEmail', 'orderId', 'deliveryDate'],
+    emailColumns: [{ columnName: 'email', type: 'work' }, { columnName: 'altEmail', type: 'personal' }],
+  });
+  await stack.api.outbound.postOutboundContactlistContacts(list.id!, contacts.map((c) => ({ ...c, contactListId: list.id! })));
+  const template = await stack.api.responses.postResponsemanagementResponses({ ...DEMO_EMAIL_TEMPLATE, name: `${name} template` });
+  return stack.api.outbound.postOutboundMessagingcampaigns({
+    name,
+    contactList: { id: list.id },
+    dncLists: dncListIds.map((id) => ({ id })),
+    messagesPerMinute: 60_000,
+    emailConfig: {
+      emailColumns: ['email', 'altEmail'],
+      contentTemplate: { id: template.id },
+      fromAddress: { domain: { id: fromDomain }, localPart: 'news', friendlyName: 'Herald "E2E" Shop' },
+      replyToAddress: { domain: { id: DOMAIN }, route: { name: 'help' } },
+    },
+  });
+}
+
+const order = (i: number) => ({ orderId: `A-${i}`, deliveryDate: `${i} May` });
+const fillers = Array.from({ length: 20 }, (_, i) => ({ id: `f${i}`, data: { firstName: `Filler${i}`, email: `filler${i}@example.org`, ...order(100 + i) } }));
+
+let firstCampaignId: string;
+
+it('runs an email campaign to complete: content, substitutions, headers and every skip and failure reason', async () => {
+  const dnc = await stack.api.outbound.postOutboundDnclists({ name: 'e2e email dnc', dncSourceType: 'rds', contactMethod: 'Email' });
+  await stack.api.outbound.postOutboundDnclistEmailaddresses(dnc.id!, ['dnc.person@EXAMPLE.org']);
+  expect((await call('POST', '/api/v2/herald/suppressions', { channel: 'email', address: 'Suppressed@example.org', reason: 'complaint', source: 'e2e' })).status).toBe(200);
+
+  const contacts: Contact[] = [
+    { id: 'escape', data: { firstName: '<b>&', email: 'Alice@Example.COM', ...order(1) } },
+    { id: 'second-column', data: { firstName: 'Bob', email: '', altEmail: 'bob@example.org', ...order(2) } },
+    { id: 'invalid', data: { firstName: 'Ivy', email: 'not-an-address', ...order(3) } },
+    { id: 'no-address', data: { firstName: 'Nell', ...order(4) } },
+    { id: 'dnc', data: { firstName: 'Dan', email: 'DNC.Person@example.org', ...order(5) } },
+    { id: 'suppressed', data: { firstName: 'Sue', email: 'SUPPRESSED@example.org', ...order(6) } },
+    { id: 'no-order', data: { firstName: 'Olga', email: 'olga@example.org', deliveryDate: '7 May' } },
+    { id: 'default-name', data: { email: 'anon@example.org', ...order(8) } },
+    ...fillers,
+  ];
+  const campaign = await emailCampaign('e2e email', contacts, [dnc.id!]);
+  firstCampaignId = campaign.id!;
+  expect(campaign.campaignStatus).toBe('off');
+  expect(campaign.errors).toEqual([]);
+  expect(campaign.emailConfig?.fromAddress).toMatchObject({ domain: { id: DOMAIN }, localPart: 'news' });
+
+  await setCampaignStatus(stack.api, campaign.id!, 'on');
+  const outcome = await awaitCompletion(stack.api, campaign.id!, { timeoutMs: 120_000 });
+  expect(outcome.status).toBe('complete');
+  const messaged = 3 + fillers.length; // escape, second-column, default-name and the fillers
+  expect(outcome.progress.totalNumberOfContacts).toBe(contacts.length);
+  expect(outcome.progress.numberOfContactsMessaged).toBe(messaged);
+  expect(outcome.progress.numberOfContactsSkipped).toEqual({ 'invalid-address': 2, dnc: 1, suppressed: 1 });
+  expect(outcome.progress['numberOfContactsFailed']).toBe(1);
+
+  const emails = await sent();
+  // Exactly one email per messaged contact, none to the skipped or failed ones.
+  expect(emails).toHaveLength(messaged);
+  expect(new Set(emails.map((e) => e.destination.to[0])).size).toBe(messaged);
+  for (const skipped of ['dnc.person@example.org', 'DNC.Person@example.org', 'SUPPRESSED@example.org', 'olga@example.org']) expect(sentTo(emails, skipped)).toHaveLength(0);
+
+  // Substitutions: HTML-escaped in the HTML part only; the address normalised (domain lower-cased).
+  const [alice] = sentTo(emails, 'Alice@example.com');
+  expect(alice).toBeDefined();
+  expect(alice!.subject).toBe('Your order A-1 has shipped');
+  expect(alice!.body.html).toBe('<p>Hi &lt;b&gt;&amp;,</p><p>order <b>A-1</b> is on its way and arrives on 1 May.</p>');
+  expect(alice!.body.text).toBe('Hi <b>&,\n\norder A-1 is on its way and arrives on 1 May.');
+  expect(alice!.from).toBe(`"Herald \\"E2E\\" Shop" <${FROM}>`);
+  expect(alice!.replyTo).toEqual([`help@${DOMAIN}`]);
+  expect(sentTo(emails, 'bob@example.org')).toHaveLength(1);
+  expect(sentTo(emails, 'anon@example.org')[0]!.body.text).toMatch(/^Hi there,/);
+
+  // Headers: RFC 8058 one-click unsubscribe through the edge, and Herald's message id.
+  const messageIds = new Set<string>();
+  for (const e of emails) {
+    expect(headerOf(e, 'List-Unsubscribe')).toMatch(new RegExp(`^<${urlOf(stack.settings, 'edge')}/api/v2/herald/unsubscribe/u1\\.[\\w-]+\\.[\\w-]{43}>$`));
+    expect(headerOf(e, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    messageIds.add(headerOf(e, 'X-Herald-Message-Id')!);
+  }
+  expect(messageIds.size).toBe(emails.length);
+
+  // The results name the channel, the reason and the provider's message id.
+  const results = await readTopic<{ messageId: string; campaignId: string; channel: string; outcome: string; reason?: string; providerMessageId?: string }>(
+    stack,
+    'herald.delivery.result.v1',
+    (records) => records.filter((r) => (r.value as { campaignId?: string }).campaignId === campaign.id).length >= contacts.length,
+  );
+  const mine = results.map((r) => r.value as { messageId: string; campaignId: string; channel: string; outcome: string; reason?: string; providerMessageId?: string }).filter((v) => v.campaignId === campaign.id);
+  expect(mine.every((r) => r.channel === 'email')).toBe(true);
+  const accepted = mine.filter((r) => r.outcome === 'accepted');
+  expect(new Set(accepted.map((r) => r.messageId))).toEqual(messageIds);
+  expect(new Set(accepted.map((r) => r.providerMessageId))).toEqual(new Set(emails.map((e) => e.messageId)));
+  expect(mine.find((r) => r.outcome === 'failed')).toMatchObject({ reason: 'render-failed' });
+});
+
+it('makes a campaign whose from address is not on a verified sending domain invalid, until the domain is provisioned', async () => {
+  const other = 'unprovisioned.herald-e2e.example';
+  const campaign = await emailCampaign('e2e email unverified', fillers.slice(0, 2), [], other);
+  expect(campaign.campaignStatus).toBe('invalid');
+  expect(campaign.errors).toEqual([{ code: 'campaign.email.domain.not.provisioned', message: expect.stringContaining(`news@${other} is not on a provisioned sending domain`) }]);
+  // Turning it on does not start it.
+  const on = await setCampaignStatus(stack.api, campaign.id!, 'on');
+  expect(on.campaignStatus).toBe('invalid');
+
+  expect((await call('GET', `/api/v2/routing/email/outbound/domains/${other}`)).status).toBe(404);
+  await stack.api.routing.postRoutingEmailOutboundDomains({ id: other, name: other });
+  const domain = await call('GET', `/api/v2/routing/email/outbound/domains/${other.toUpperCase()}`);
+  expect(domain.json).toMatchObject({ id: other, verifiedForSending: true, dkimVerificationResult: { status: 'VERIFIED' } });
+  const fixed = await setCampaignStatus(stack.api, campaign.id!, 'off');
+  expect(fixed.campaignStatus).toBe('off');
+  expect(fixed.errors).toEqual([]);
+});
+
+it('refuses email campaigns that do not hold together', async () => {
+  const list = await stack.api.outbound.postOutboundContactlists({ name: 'e2e refusals', columnNames: ['email'], emailColumns: [{ columnName: 'email', type: 'work' }] });
+  const sms = await stack.api.responses.postResponsemanagementResponses({ name: 'e2e sms only', libraries: [{ id: 'x' }], responseType: 'CampaignSmsTemplate', texts: [{ content: 'hi', contentType: 'text/plain' }] });
+  const base = { name: 'e2e refused', contactList: { id: list.id }, messagesPerMinute: 60 };
+  const emailConfig = { emailColumns: ['email'], contentTemplate: { id: sms.id }, fromAddress: { domain: { id: DOMAIN }, localPart: 'news' } };
+  const post = (body: unknown) => call('POST', '/api/v2/outbound/messagingcampaigns', body);
+  expect((await post({ ...base, emailConfig })).json.code).toBe('campaign.template.not.email');
+  expect((await post({ ...base, emailConfig: { ...emailConfig, emailColumns: ['nope'] } })).json.code).toBe('campaign.email.column.unknown');
+  expect((await post({ ...base, emailConfig: { ...emailConfig, fromAddress: { domain: { id: DOMAIN }, localPart: 'a b' } } })).json.code).toBe('bad.request');
+  expect((await post({ ...base, emailConfig, smsConfig: { phoneColumn: 'email', senderSmsPhoneNumber: { phoneNumber: '+15555550100' } } })).json.code).toBe('campaign.channel.ambiguous');
+  const noSubject = await call('POST', '/api/v2/responsemanagement/responses', { name: 'e2e no subject', libraries: [{ id: 'x' }], responseType: 'CampaignEmailTemplate', texts: [{ content: '<p>hi</p>', contentType: 'text/html' }] });
+  expect(noSubject.status).toBe(400);
+  expect(noSubject.json.code).toBe('template.email.texts');
+});
+
+it('unsubscribes in one click from the List-Unsubscribe link, refuses a tampered link, and skips the address afterwards', async () => {
+  const emails = await sent();
+  const link = (address: string) => headerOf(sentTo(emails, address)[0]!, 'List-Unsubscribe')!.slice(1, -1);
+  const path = (url: string) => new URL(url).pathname;
+  const suppressed = async (address: string) => (await call('GET', `/api/v2/herald/suppressions?channel=email&address=${encodeURIComponent(address)}`)).json;
+
+  // A GET (a person, or a link scanner) only shows a confirmation form.
+  const page = await stack.fetch(path(link('filler1@example.org')));
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await page.text()).toContain('<form method="post"');
+  expect((await suppressed('filler1@example.org')).total).toBe(0);
+
+  // A tampered link (another address in the claims, or one character of the signature changed) changes nothing.
+  const [v, claims, signature] = path(link('filler0@example.org')).split('/').pop()!.split('.') as [string, string, string];
+  const other = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(claims, 'base64url').toString()), a: 'filler2@example.org' })).toString('base64url');
+  const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
+  for (const token of [`${v}.${other}.${signature}`, `${v}.${claims}.${flipped}`, 'garbage']) {
+    const r = await call('POST', `/api/v2/herald/unsubscribe/${token}`, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(400);
+    expect(r.json.code).toBe('unsubscribe.token.invalid');
+  }
+  expect((await suppressed('filler2@example.org')).total).toBe(0);
+  expect((await suppressed('filler0@example.org')).total).toBe(0);
+
+  // RFC 8058 one-click: a POST without cookies or credentials, twice (the second changes nothing).
+  const url = path(link('filler0@example.org'));
+  for (let i = 0; i < 2; i++) {
+    const r = await call('POST', url, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(200);
+  }
+  const entry = await suppressed('filler0@example.org');
+  expect(entry.total).toBe(1);
+  expect(entry.entities[0]).toMatchObject({
+    channel: 'email',
+    address: 'filler0@example.org',
+    reason: 'unsubscribe',
+    source: 'list-unsubscribe',
+    campaignId: firstCampaignId,
+    messageId: headerOf(sentTo(emails, 'filler0@example.org')[0]!, 'X-Herald-Message-Id'),
+  });
+
+  // The next run of the campaign skips the unsubscribed address.
+  expect((await call('DELETE', `/api/v2/outbound/messagingcampaigns/${firstCampaignId}/progress`)).status).toBe(202);
+  await setCampaignStatus(stack.api, firstCampaignId, 'on');
+  const rerun = await awaitCompletion(stack.api, firstCampaignId, { timeoutMs: 120_000 });
+  expect(rerun.status).toBe('complete');
+  expect(rerun.progress.numberOfContactsSkipped).toEqual({ 'invalid-address': 2, dnc: 1, suppressed: 2 });
+  expect(sentTo(await sent(), 'filler0@example.org')).toHaveLength(1); // only the first run's email
+});
+
+it('keeps email addresses and unsubscribe tokens out of the service logs', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const logs = stack.supervisor.logDir;
+  for (const file of readdirSync(logs)) {
+    const text = readFileSync(`${logs}/${file}`, 'utf8');
+    expect({ file, leaked: text.match(/[\w.+-]+@example\.(org|com)|u1\.[\w-]{20,}/i)?.[0] }).toEqual({ file, leaked: undefined });
+  }
+});
