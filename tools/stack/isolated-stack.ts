@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { heraldHome } from '../infra/paths';
 import { dropDatabase } from '../infra/postgres';
@@ -40,6 +40,8 @@ export async function startIsolatedStack(options: IsolatedStackOptions): Promise
     brokers: options.brokers,
     topicPrefix: `${options.name}-${id}.`,
     logLevel: options.logLevel ?? 'warn',
+    // A bootstrap client of its own: nothing outside this process knows the secret.
+    bootstrapClient: { id: `${options.name}-admin-${id}`, secret: randomBytes(24).toString('base64url') },
     extraEnv: options.extraEnv,
   };
   const supervisor = new Supervisor(settings, { logDir: join(heraldHome(), 'logs', `${options.name}-${id}`) });

@@ -17,7 +17,13 @@ export const REDACTED_PATHS = [
   '*.textBody',
   '*.contactData',
   '*.data',
+  '*.secret',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.access_token',
+  '*.accessToken',
 ];
+
 
 export function loggingModule(service: string, level: string) {
   return LoggerModule.forRoot({

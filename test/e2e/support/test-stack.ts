@@ -14,7 +14,13 @@ export interface TestStack {
   api: HeraldClient;
   kafka: Kafka;
   simulatorLog: string;
-  /** A request to the public entrypoint (the edge): `path` such as `/api/v2/outbound/contactlists`. */
+  /** The bootstrap admin client's bearer token (every permission), obtained through the SDK at start. */
+  accessToken: string;
+  /**
+   * A request to the public entrypoint (the edge): `path` such as `/api/v2/outbound/contactlists`.
+   * Carries the bootstrap client's bearer token unless `init.headers` has an Authorization header
+   * of its own (an empty one sends none).
+   */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
@@ -38,15 +44,32 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
   });
+  const edge = urlOf(stack.settings, 'edge');
+  let api: HeraldClient;
+  try {
+    api = await heraldClient(edge, stack.settings.bootstrapClient);
+  } catch (e) {
+    await stack.close();
+    throw e;
+  }
   return {
     settings: stack.settings,
     supervisor: stack.supervisor,
-    api: heraldClient(urlOf(stack.settings, 'edge')),
+    api,
+    accessToken: api.accessToken,
     kafka: new Kafka({ clientId: `e2e-${stack.id}`, brokers: stack.settings.brokers, logLevel: logLevel.NOTHING }),
     simulatorLog,
-    fetch: (path, init) => fetch(`${urlOf(stack.settings, 'edge')}${path}`, init),
+    fetch: (path, init) => fetch(`${edge}${path}`, withBearer(init, api.accessToken)),
     close: stack.close,
   };
+}
+
+/** `init` with `Authorization: Bearer <token>` unless it names an Authorization header itself (empty: none). */
+function withBearer(init: RequestInit | undefined, token: string): RequestInit {
+  const headers = new Headers(init?.headers);
+  if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+  else if (headers.get('authorization') === '') headers.delete('authorization');
+  return { ...init, headers };
 }
 
 /** Every message the SMS simulator accepted, from its own append-only log. */

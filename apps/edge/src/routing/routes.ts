@@ -3,6 +3,8 @@ import { EdgeConfig } from '../config';
 export interface Route {
   prefix: string;
   target: string;
+  /** Anonymous requests allowed (no token; rate-limited per IP address). Default: a valid token is required. */
+  public?: boolean;
 }
 
 /** The public API's paths and the service that answers each (first match wins). */
