@@ -32,6 +32,8 @@ export interface RunOptions {
  * producer and the database). A failure to start exits non-zero.
  */
 export async function runService(options: RunOptions): Promise<INestApplication> {
+  // Checked before anything starts, like the app's own configuration.
+  const auth = options.verifier ? undefined : loadConfigOrExit(AuthConfig, options.service);
   try {
     const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(Logger));
@@ -44,7 +46,7 @@ export async function runService(options: RunOptions): Promise<INestApplication>
     app.enableShutdownHooks();
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.useGlobalFilters(new ErrorBodyFilter());
-    const verifier = options.verifier?.(app) ?? remoteVerifier(loadConfigOrExit(AuthConfig, options.service));
+    const verifier = options.verifier?.(app) ?? remoteVerifier(auth!);
     app.useGlobalGuards(new AuthGuard(app.get(Reflector), verifier));
     options.configure?.(app);
     const document = serviceDocument(app, options.service);
