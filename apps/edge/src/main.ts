@@ -16,7 +16,7 @@ void runService({
   // The edge verifies tokens with its own key store, not through its own JWKS over HTTP.
   verifier: (app) => app.get(EDGE_VERIFIER),
   configure: (app) => {
-    app.get(PublicApiDocument).setOwn(serviceDocument(app, 'edge'));
+    app.get(PublicApiDocument).setOwn(() => serviceDocument(app, 'edge'));
     // Swagger UI at /docs, reading the merged document (an empty `spec` makes it fetch `url`).
     const placeholder = { openapi: '3.0.0', info: { title: 'Herald public API', version: '2' }, paths: {} };
     SwaggerModule.setup('docs', app, placeholder, { raw: false, swaggerOptions: { url: '/openapi.json', spec: {} } });

@@ -49,9 +49,10 @@ export async function runService(options: RunOptions): Promise<INestApplication>
     const verifier = options.verifier?.(app) ?? remoteVerifier(auth!);
     app.useGlobalGuards(new AuthGuard(app.get(Reflector), verifier));
     options.configure?.(app);
-    const document = serviceDocument(app, options.service);
+    // Built on first request, not at boot: the edge asks for it only when its document is read.
+    let document: ReturnType<typeof serviceDocument> | undefined;
     const http = app.getHttpAdapter();
-    http.get(SERVICE_DOCUMENT_PATH, (_req: unknown, res: unknown) => http.reply(res, document, 200));
+    http.get(SERVICE_DOCUMENT_PATH, (_req: unknown, res: unknown) => http.reply(res, (document ??= serviceDocument(app, options.service)), 200));
     if (options.kafka !== false) {
       connectKafka(app);
       await app.startAllMicroservices();

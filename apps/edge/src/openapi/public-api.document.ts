@@ -19,18 +19,20 @@ const FRESH_MS = 30_000;
 @Injectable()
 export class PublicApiDocument {
   private readonly logger = new Logger(PublicApiDocument.name);
+  private ownFactory?: () => OpenAPIObject;
   private own?: OpenAPIObject;
   private cached?: { at: number; document: OpenAPIObject };
 
   constructor(@Inject(ROUTES) private readonly routes: Route[]) {}
 
-  /** The edge's own document (built by runService's configure hook, once the app exists). */
-  setOwn(document: OpenAPIObject): void {
-    this.own = document;
+  /** How to build the edge's own document (given by runService's configure hook, once the app exists). */
+  setOwn(factory: () => OpenAPIObject): void {
+    this.ownFactory = factory;
   }
 
   async document(): Promise<OpenAPIObject> {
     if (this.cached && Date.now() - this.cached.at < FRESH_MS) return this.cached.document;
+    this.own ??= this.ownFactory?.();
     const targets = [...new Set(this.routes.map((r) => r.target))];
     const paths: Paths = { ...(this.own?.paths ?? {}) };
     const schemas: Schemas = { ...(this.own?.components?.schemas ?? {}) };
