@@ -27,10 +27,11 @@ export interface TestStack {
 
 /**
  * A whole Herald for one test file: the real broker (started if needed), a topic namespace and
- * a database of its own, and every service as its own process, built from dist/ (npm test builds
- * first). Nothing is shared with another test file or a developer's running stack.
+ * a database of its own, and every service (or those `services` names) as its own process, built
+ * from dist/ (npm test builds first). Nothing is shared with another test file or a developer's
+ * running stack.
  */
-export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv'] }): Promise<TestStack> {
+export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv']; services?: string[] }): Promise<TestStack> {
   // HERALD_E2E_PORT_SHIFT moves every test stack's ports, so two checkouts can run the suite at once.
   const portBase = options.portBase + Number(process.env['HERALD_E2E_PORT_SHIFT'] ?? 0);
   if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
@@ -43,6 +44,7 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     databaseUrl: infra.databaseUrl,
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
+    services: options.services,
   });
   const edge = urlOf(stack.settings, 'edge');
   let api: HeraldClient;
