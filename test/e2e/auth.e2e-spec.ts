@@ -15,7 +15,7 @@ import { urlOf } from '../../tools/stack/services';
 import { startTestStack, TestStack } from './support/test-stack';
 
 const OVERLAP_SECONDS = 4;
-const PUBLISH_SECONDS = 6;
+const PUBLISH_SECONDS = 10;
 const RESPONSES = '/api/v2/responsemanagement/responses';
 
 let stack: TestStack;
