@@ -17,6 +17,8 @@ export interface IsolatedStackOptions {
   extraEnv?: StackSettings['extraEnv'];
   /** Which services to start; default all. */
   services?: string[];
+  /** How long each service may take to become ready (default the supervisor's 60 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface IsolatedStack {
@@ -52,7 +54,7 @@ export async function startIsolatedStack(options: IsolatedStackOptions): Promise
   };
   try {
     await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
-    await supervisor.startAll(options.services);
+    await supervisor.startAll(options.services, options.readyTimeoutMs);
   } catch (e) {
     await close();
     throw e;

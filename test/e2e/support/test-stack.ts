@@ -45,6 +45,8 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
     services: options.services,
+    // Nine services booting at once on a busy 2-core machine can take more than a minute.
+    readyTimeoutMs: 180_000,
   });
   const edge = urlOf(stack.settings, 'edge');
   let api: HeraldClient;
