@@ -118,7 +118,7 @@ describe('tokens', () => {
       await expect(stack.api.responses.getResponsemanagementResponses('no-such-library')).resolves.toMatchObject({ total: 0 });
       await expect(
         stack.api.responses.postResponsemanagementResponses({ name: 'x', libraries: [{ id: 'l' }], texts: [{ content: 'hi', contentType: 'text/plain' }] } as Models.Response),
-      ).rejects.toMatchObject({ status: 403, body: { code: 'missing.permissions' } });
+      ).rejects.toMatchObject({ status: 403 }); // the body is checked on the raw requests below
     } finally {
       await sdkLogin(stack.settings.bootstrapClient.id, stack.settings.bootstrapClient.secret);
     }
