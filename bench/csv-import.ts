@@ -14,6 +14,7 @@ import { Client } from 'pg';
 import { ensureKafka } from '../tools/infra/kafka';
 import { ensureDatabase } from '../tools/infra/postgres';
 import { IsolatedStack, startIsolatedStack } from '../tools/stack/isolated-stack';
+import { heraldClient } from '../tools/demo/herald-client';
 import { urlOf } from '../tools/stack/services';
 
 export interface CsvImportBenchOptions {
@@ -76,9 +77,9 @@ function rssSampler(pid: number) {
   };
 }
 
-function upload(url: string, path: string, bytes: number): Promise<{ status: number; body: string }> {
+function upload(url: string, path: string, bytes: number, authorization: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': String(bytes) } }, (res) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': String(bytes), authorization } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -109,9 +110,11 @@ export async function runCsvImportBench(opts: CsvImportBenchOptions = {}): Promi
     });
     const { settings, supervisor, id } = stack;
     const edge = urlOf(settings, 'edge');
+    const { accessToken } = await heraldClient(edge, settings.bootstrapClient);
+    const authorization = `Bearer ${accessToken}`;
     const created = await fetch(`${edge}/api/v2/outbound/contactlists`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         name: `bench import ${id}`,
         columnNames: COLUMNS,
@@ -129,7 +132,7 @@ export async function runCsvImportBench(opts: CsvImportBenchOptions = {}): Promi
     const start = process.hrtime.bigint();
     let res: { status: number; body: string };
     try {
-      res = await upload(`${edge}/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=customerId`, file, bytes);
+      res = await upload(`${edge}/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=customerId`, file, bytes, authorization);
     } finally {
       log(`csv-import: contacts RSS ${JSON.stringify(rss.stop())}`);
     }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ensureKafka } from '../tools/infra/kafka';
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
+import { heraldClient } from '../tools/demo/herald-client';
 import { urlOf } from '../tools/stack/services';
 import { round } from './relay';
 
@@ -58,11 +59,12 @@ function peakRssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-/** Loads `entries` numbers into a new DNC list through the API of a running edge. */
-export async function loadDncList(edgeUrl: string, entries: number, dncPid?: number): Promise<DncLoadResult> {
+/** Loads `entries` numbers into a new DNC list through the API of a running edge, with this access token. */
+export async function loadDncList(edgeUrl: string, accessToken: string, entries: number, dncPid?: number): Promise<DncLoadResult> {
+  const authorization = `Bearer ${accessToken}`;
   const created = await fetch(`${edgeUrl}/api/v2/outbound/dnclists`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ name: `bench dnc ${randomUUID()}`, dncSourceType: 'rds', contactMethod: 'Phone' }),
   });
   const list = (await created.json()) as { id: string };
@@ -81,7 +83,7 @@ export async function loadDncList(edgeUrl: string, entries: number, dncPid?: num
   const start = process.hrtime.bigint();
   const res = await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}/imports`, {
     method: 'POST',
-    headers: { 'content-type': 'text/csv' },
+    headers: { 'content-type': 'text/csv', authorization },
     body,
     duplex: 'half',
   } as RequestInit);
@@ -89,11 +91,11 @@ export async function loadDncList(edgeUrl: string, entries: number, dncPid?: num
   let status = (await res.json()) as { state: string; rejectedRecords: number; completedRecords: number; message?: string };
   while (status.state === 'IN_PROGRESS') {
     await new Promise((r) => setTimeout(r, 200));
-    status = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}/importstatus`)).json()) as typeof status;
+    status = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}/importstatus`, { headers: { authorization } })).json()) as typeof status;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (status.state !== 'SUCCEEDED') throw new Error(`import ended ${status.state ?? res.status}: ${JSON.stringify(status)}`);
-  const got = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}?includeSize=true`)).json()) as { size: number };
+  const got = (await (await fetch(`${edgeUrl}/api/v2/outbound/dnclists/${list.id}?includeSize=true`, { headers: { authorization } })).json()) as { size: number };
   return {
     case: 'dnc-csv-load',
     listId: list.id,
@@ -112,7 +114,9 @@ export async function loadDncList(edgeUrl: string, entries: number, dncPid?: num
 export async function runDncLoad(brokers: string[], entries: number): Promise<DncLoadResult> {
   const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28180, services: ['dnc', 'edge'] });
   try {
-    return await loadDncList(urlOf(stack.settings, 'edge'), entries, stack.supervisor.running.get('dnc')?.process.pid);
+    const edge = urlOf(stack.settings, 'edge');
+    const { accessToken } = await heraldClient(edge, stack.settings.bootstrapClient);
+    return await loadDncList(edge, accessToken, entries, stack.supervisor.running.get('dnc')?.process.pid);
   } finally {
     await stack.close();
   }

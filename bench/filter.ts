@@ -16,6 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ContactDispatchedV1, encodeStructured, HOME_DIVISION, Topic } from '@herald/contracts';
 import { ensureKafka } from '../tools/infra/kafka';
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
+import { heraldClient } from '../tools/demo/herald-client';
 import { urlOf } from '../tools/stack/services';
 import { listedNumber, loadDncList } from './dnc';
 import { round, runRelay } from './relay';
@@ -39,7 +40,9 @@ export async function runFilterBench(brokers: string[], opts: { contacts: number
   const consumer = kafka.consumer({ groupId: `bench-filter-${stack.id}`, maxWaitTimeInMs: 100 });
   try {
     log(`filter: loading ${opts.dncEntries} DNC entries`);
-    const loaded = await loadDncList(urlOf(stack.settings, 'edge'), opts.dncEntries);
+    const edge = urlOf(stack.settings, 'edge');
+    const { accessToken } = await heraldClient(edge, stack.settings.bootstrapClient);
+    const loaded = await loadDncList(edge, accessToken, opts.dncEntries);
     await stack.supervisor.stop('dnc');
 
     log(`filter: producing ${opts.contacts} dispatched contacts`);

@@ -18,7 +18,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 async function campaignCase(brokers: string[]) {
   const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28080 });
   try {
-    const api = heraldClient(urlOf(stack.settings, 'edge'));
+    const api = await heraldClient(urlOf(stack.settings, 'edge'), stack.settings.bootstrapClient);
     log(`campaign: uploading ${CONTACTS} contacts`);
     // Highest rate the API allows: the pipeline, not the pacer, is the limit being measured.
     const handle = await prepareSmsCampaign(api, { contacts: CONTACTS, messagesPerMinute: 1_000_000, name: `bench ${stack.id}` });

@@ -29,6 +29,19 @@ it.each(['contacts', 'campaigns', 'sms-gateway'])('%s exits non-zero naming an i
   expect(r.stderr).toMatch(/DATABASE_URL is invalid/);
 });
 
+it.each(['contacts', 'templates', 'reporting'])('%s exits non-zero naming an invalid AUTH_JWKS_URL', (name) => {
+  const r = boot(name, { AUTH_JWKS_URL: 'not a url' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/AUTH_JWKS_URL is invalid/);
+});
+
+it('the edge exits non-zero naming a bootstrap client secret that is too short, without echoing it', () => {
+  const r = boot('edge', { HERALD_BOOTSTRAP_CLIENT_ID: 'admin', HERALD_BOOTSTRAP_CLIENT_SECRET: 'short-secret' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/HERALD_BOOTSTRAP_CLIENT_SECRET is invalid/);
+  expect(r.stderr).not.toContain('short-secret');
+});
+
 it('the SMS simulator exits non-zero naming an out-of-range fault rate', () => {
   const r = boot('sms-simulator', { SMS_SIMULATOR_REJECT_RATE: '2' });
   expect(r.status).not.toBe(0);

@@ -5,17 +5,14 @@ import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
 import { gzipSync } from 'node:zlib';
 import { prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
-import { urlOf } from '../../tools/stack/services';
 import { startTestStack, TestStack } from './support/test-stack';
 
 const MAX_BYTES = 65_536;
 let stack: TestStack;
-let edge: string;
 let db: Client;
 
 beforeAll(async () => {
   stack = await startTestStack({ portBase: 21080, extraEnv: { contacts: { CONTACT_IMPORT_MAX_BYTES: String(MAX_BYTES) } } });
-  edge = urlOf(stack.settings, 'edge');
   db = new Client({ connectionString: stack.settings.databaseUrl });
   await db.connect();
 });
@@ -35,7 +32,7 @@ interface ImportStatus {
 }
 
 async function createList(name: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await fetch(`${edge}/api/v2/outbound/contactlists`, {
+  const res = await stack.fetch(`/api/v2/outbound/contactlists`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -60,22 +57,22 @@ async function importCsv(listId: string, csv: string | Buffer, options: { contac
     form.append('fileType', 'contactlist');
     if (options.contactIdColumn) form.append('contact-id-name', options.contactIdColumn);
     form.append('file', new Blob([csv], { type: 'text/csv' }), 'contacts.csv');
-    res = await fetch(`${edge}/api/v2/outbound/contactlists/${listId}/imports`, { method: 'POST', body: form });
+    res = await stack.fetch(`/api/v2/outbound/contactlists/${listId}/imports`, { method: 'POST', body: form });
   } else {
     const q = options.contactIdColumn ? `?contactIdColumn=${encodeURIComponent(options.contactIdColumn)}` : '';
-    res = await fetch(`${edge}/api/v2/outbound/contactlists/${listId}/imports${q}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    res = await stack.fetch(`/api/v2/outbound/contactlists/${listId}/imports${q}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
   }
   return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 async function getList(listId: string): Promise<{ size: number; importStatus?: ImportStatus }> {
-  const res = await fetch(`${edge}/api/v2/outbound/contactlists/${listId}`);
+  const res = await stack.fetch(`/api/v2/outbound/contactlists/${listId}`);
   expect(res.status).toBe(200);
   return (await res.json()) as { size: number; importStatus?: ImportStatus };
 }
 
 async function rejections(listId: string, importId: string): Promise<string[][]> {
-  const res = await fetch(`${edge}/api/v2/outbound/contactlists/${listId}/imports/${importId}/rejections.csv`);
+  const res = await stack.fetch(`/api/v2/outbound/contactlists/${listId}/imports/${importId}/rejections.csv`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   return parse(await res.text(), { relax_column_count: false });
@@ -145,7 +142,7 @@ describe('CSV import', () => {
     expect(list.size).toBe(4);
     expect(list.importStatus).toEqual(body['importStatus']);
 
-    const detail = await (await fetch(`${edge}/api/v2/outbound/contactlists/${listId}/imports/${body['id']}`)).json();
+    const detail = await (await stack.fetch(`/api/v2/outbound/contactlists/${listId}/imports/${body['id']}`)).json();
     expect(detail).toMatchObject({ id: body['id'], rowsRead: 10, importedRecords: 4, rejectedRecords: 6, contactIdColumn: 'id' });
   });
 
@@ -239,7 +236,7 @@ describe('CSV import', () => {
     expect(form.status).toBe(415);
     // NUL bytes after 450 rows were read, checked and staged: nothing of them is imported either.
     const many = ['id,name,phone,email', ...Array.from({ length: 450 }, (_, i) => `m${i},M,+1 201 555 ${1000 + i},m${i}@ex.org`)].join('\n') + '\n';
-    const upload = streamingUpload(`${edge}/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=id`, many);
+    const upload = streamingUpload(`/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=id`, many);
     await poll(async () => ((await getList(listId)).importStatus?.totalRecords ?? 0) >= 440); // csv-parse holds the last line until more bytes come
     upload.send(Buffer.from([0x00, 0x0a]));
     const late = await upload.answer;
@@ -251,7 +248,7 @@ describe('CSV import', () => {
 
   it('refuses what is not a CSV upload: another content type, an empty file', async () => {
     const listId = await createList('not csv');
-    const json = await fetch(`${edge}/api/v2/outbound/contactlists/${listId}/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    const json = await stack.fetch(`/api/v2/outbound/contactlists/${listId}/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     expect(json.status).toBe(415);
     const empty = await importCsv(listId, '');
     expect(empty.status).toBe(400);
@@ -272,7 +269,7 @@ describe('CSV import', () => {
   it('shows live progress on the list while a slow upload streams, then the final state', async () => {
     const listId = await createList('live progress');
     const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `p${from + k},P,+1 201 555 ${1000 + from + k},p${from + k}@example.org\n`).join('');
-    const upload = streamingUpload(`${edge}/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=id`, `id,name,phone,email\n${rows(0, 300)}`);
+    const upload = streamingUpload(`/api/v2/outbound/contactlists/${listId}/imports?contactIdColumn=id`, `id,name,phone,email\n${rows(0, 300)}`);
     await poll(async () => {
       const s = (await getList(listId)).importStatus;
       return s?.state === 'IN_PROGRESS' && s.totalRecords >= 299;
@@ -308,7 +305,7 @@ describe('CSV import', () => {
 });
 
 /** A text/csv upload whose body arrives in two parts: `first` now, the rest when `send` is called. */
-function streamingUpload(url: string, first: string) {
+function streamingUpload(path: string, first: string) {
   let send!: (rest: string | Uint8Array) => void;
   const rest = new Promise<string | Uint8Array>((r) => (send = r));
   const encoder = new TextEncoder();
@@ -320,7 +317,7 @@ function streamingUpload(url: string, first: string) {
       controller.close();
     },
   });
-  const answer = fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
+  const answer = stack.fetch(path, { method: 'POST', headers: { 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
   return { send, answer };
 }
 

@@ -32,7 +32,8 @@ interface Reply<T = any> {
 
 /** A raw request through the edge (for error bodies and the CSV download). */
 async function http<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
-  const res = await fetch(path.startsWith('http') ? path : `${edge}${path}`, {
+  // A full URL (an export's `uri`) must point at the edge; it is requested as a path with the stack's token.
+  const res = await stack.fetch(path.startsWith('http') ? path.slice(edge.length) : path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -2,7 +2,6 @@
 // extensions) through the edge → dnc; a campaign whose contacts meet both in the filter stage.
 // Real broker, real PostgreSQL, every service its own process.
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
-import { urlOf } from '../../tools/stack/services';
 import { readTopic, startTestStack, TestStack } from './support/test-stack';
 
 interface Result {
@@ -17,11 +16,9 @@ interface Result {
 
 const MAX_UPLOAD = 64 * 1024;
 let stack: TestStack;
-let edge: string;
 
 beforeAll(async () => {
   stack = await startTestStack({ portBase: 20080, extraEnv: { dnc: { DNC_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) } } });
-  edge = urlOf(stack.settings, 'edge');
 });
 
 afterAll(async () => {
@@ -37,7 +34,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
     }
   }
-  const res = await fetch(`${edge}${path}`, init);
+  const res = await stack.fetch(path, init);
   const text = await res.text();
   let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
@@ -224,7 +221,7 @@ it('refuses an upload over DNC_MAX_UPLOAD_BYTES with 413 naming the limit, stori
       controller.enqueue(chunk);
     },
   });
-  const chunked = await fetch(`${edge}/api/v2/outbound/dnclists/${listId}/imports`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: stream, duplex: 'half' } as RequestInit);
+  const chunked = await stack.fetch(`/api/v2/outbound/dnclists/${listId}/imports`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: stream, duplex: 'half' } as RequestInit);
   expect(chunked.status).toBe(413);
   expect(((await chunked.json()) as { message: string }).message).toContain(`limit of ${MAX_UPLOAD} bytes`);
   expect(await size(listId)).toBe(0);

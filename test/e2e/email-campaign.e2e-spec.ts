@@ -177,7 +177,7 @@ it('unsubscribes in one click from the List-Unsubscribe link, refuses a tampered
   const suppressed = async (address: string) => (await call('GET', `/api/v2/herald/suppressions?channel=email&address=${encodeURIComponent(address)}`)).json;
 
   // A GET (a person, or a link scanner) only shows a confirmation form.
-  const page = await stack.fetch(path(link('filler1@example.org')));
+  const page = await stack.fetch(path(link('filler1@example.org')), { headers: { authorization: '' } });
   expect(page.status).toBe(200);
   expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   expect(await page.text()).toContain('<form method="post"');
@@ -188,17 +188,17 @@ it('unsubscribes in one click from the List-Unsubscribe link, refuses a tampered
   const other = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(claims, 'base64url').toString()), a: 'filler2@example.org' })).toString('base64url');
   const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
   for (const token of [`${v}.${other}.${signature}`, `${v}.${claims}.${flipped}`, 'garbage']) {
-    const r = await call('POST', `/api/v2/herald/unsubscribe/${token}`, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' });
+    const r = await call('POST', `/api/v2/herald/unsubscribe/${token}`, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded', authorization: '' });
     expect(r.status).toBe(400);
     expect(r.json.code).toBe('unsubscribe.token.invalid');
   }
   expect((await suppressed('filler2@example.org')).total).toBe(0);
   expect((await suppressed('filler0@example.org')).total).toBe(0);
 
-  // RFC 8058 one-click: a POST without cookies or credentials, twice (the second changes nothing).
+  // RFC 8058 one-click: a POST without cookies or credentials (no OAuth token), twice (the second changes nothing).
   const url = path(link('filler0@example.org'));
   for (let i = 0; i < 2; i++) {
-    const r = await call('POST', url, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' });
+    const r = await call('POST', url, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded', authorization: '' });
     expect(r.status).toBe(200);
   }
   const entry = await suppressed('filler0@example.org');

@@ -6,7 +6,7 @@ import { ensureKafka, kafkaStatus, stopKafka } from '../infra/kafka';
 import { ensureDatabase } from '../infra/postgres';
 import { ensureTopics } from '../infra/topics';
 import { Supervisor } from '../stack/supervisor';
-import { StackSettings, urlOf } from '../stack/services';
+import { localBootstrapClient, StackSettings, urlOf } from '../stack/services';
 import { checkOneEmailEach, prepareEmailCampaign, receivedBySesEmulator } from './email-campaign';
 import { heraldClient } from './herald-client';
 import { runCampaign } from './run-campaign';
@@ -28,6 +28,7 @@ async function main(): Promise<number> {
     brokers: broker.brokers,
     topicPrefix: process.env['KAFKA_TOPIC_PREFIX'] ?? '',
     logLevel: 'info',
+    bootstrapClient: localBootstrapClient(),
   };
   const supervisor = new Supervisor(settings);
   let exitCode = 1;
@@ -38,7 +39,7 @@ async function main(): Promise<number> {
     await supervisor.startAll();
     say(`  all services ready (${((Date.now() - started) / 1000).toFixed(1)} s); public API at ${urlOf(settings, 'edge')}\n`);
 
-    const api = heraldClient(urlOf(settings, 'edge'));
+    const api = await heraldClient(urlOf(settings, 'edge'), settings.bootstrapClient);
     const upload = new SingleBar({ format: '  uploading contacts  [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 2_000 }, Presets.shades_classic);
     upload.start(CONTACTS, 0);
     const handle = await prepareSmsCampaign(

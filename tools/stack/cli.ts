@@ -6,7 +6,7 @@ import { ensureKafka, stopKafka } from '../infra/kafka';
 import { heraldHome, sleep } from '../infra/paths';
 import { databaseUrl, ensureDatabase } from '../infra/postgres';
 import { ensureTopics } from '../infra/topics';
-import { SERVICES, StackSettings, urlOf } from './services';
+import { localBootstrapClient, SERVICES, StackSettings, urlOf } from './services';
 import { Supervisor } from './supervisor';
 
 const runDir = join(heraldHome(), 'run');
@@ -33,6 +33,7 @@ async function up(): Promise<void> {
     brokers: broker.brokers,
     topicPrefix: process.env['KAFKA_TOPIC_PREFIX'] ?? '',
     logLevel: process.env['LOG_LEVEL'] ?? 'info',
+    bootstrapClient: localBootstrapClient(),
   };
   await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
   await ensureDatabase(settings.databaseUrl);
@@ -50,7 +51,7 @@ async function up(): Promise<void> {
     started.push(s.name);
   }
   await Promise.all(started.map((n) => supervisor.waitReady(n)));
-  say(`Herald is up: public API at ${urlOf(settings, 'edge')}; logs in ${join(heraldHome(), 'logs')}; stop with npm run down`);
+  say(`Herald is up: public API at ${urlOf(settings, 'edge')} (bootstrap client ${settings.bootstrapClient.id}); logs in ${join(heraldHome(), 'logs')}; stop with npm run down`);
 }
 
 async function down(): Promise<void> {

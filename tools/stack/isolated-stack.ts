@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { heraldHome } from '../infra/paths';
 import { dropDatabase } from '../infra/postgres';
@@ -17,6 +17,8 @@ export interface IsolatedStackOptions {
   extraEnv?: StackSettings['extraEnv'];
   /** Which services to start; default all. */
   services?: string[];
+  /** How long each service may take to become ready (default the supervisor's 60 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface IsolatedStack {
@@ -40,6 +42,8 @@ export async function startIsolatedStack(options: IsolatedStackOptions): Promise
     brokers: options.brokers,
     topicPrefix: `${options.name}-${id}.`,
     logLevel: options.logLevel ?? 'warn',
+    // A bootstrap client of its own: nothing outside this process knows the secret.
+    bootstrapClient: { id: `${options.name}-admin-${id}`, secret: randomBytes(24).toString('base64url') },
     extraEnv: options.extraEnv,
   };
   const supervisor = new Supervisor(settings, { logDir: join(heraldHome(), 'logs', `${options.name}-${id}`) });
@@ -50,7 +54,7 @@ export async function startIsolatedStack(options: IsolatedStackOptions): Promise
   };
   try {
     await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
-    await supervisor.startAll(options.services);
+    await supervisor.startAll(options.services, options.readyTimeoutMs);
   } catch (e) {
     await close();
     throw e;

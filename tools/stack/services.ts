@@ -41,6 +41,8 @@ export interface StackSettings {
   brokers: string[];
   topicPrefix: string;
   logLevel: string;
+  /** The edge's bootstrap admin client (HERALD_BOOTSTRAP_CLIENT_ID/SECRET): how tools and tests get a token. */
+  bootstrapClient: { id: string; secret: string };
   /** Extra environment per service (e.g. simulator fault knobs). */
   extraEnv?: Partial<Record<string, Record<string, string>>>;
 }
@@ -76,6 +78,22 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     // List-Unsubscribe links point at this stack's edge; the secret is for local stacks only.
     UNSUBSCRIBE_BASE_URL: urlOf(settings, 'edge'),
     UNSUBSCRIBE_SECRET: 'herald-local-stack-unsubscribe-secret-not-for-production',
+    // Every service verifies access tokens against the edge's JWKS; the issuer names this stack's edge.
+    AUTH_JWKS_URL: `${urlOf(settings, 'edge')}/oauth/jwks`,
+    AUTH_ISSUER: urlOf(settings, 'edge'),
+    AUTH_AUDIENCE: 'herald-api',
+    ...(spec.name === 'edge' ? { HERALD_BOOTSTRAP_CLIENT_ID: settings.bootstrapClient.id, HERALD_BOOTSTRAP_CLIENT_SECRET: settings.bootstrapClient.secret } : {}),
   };
   return { ...env, ...(settings.extraEnv?.[spec.name] ?? {}) };
+}
+
+/**
+ * The bootstrap client of `npm run up` and `npm run demo` unless HERALD_BOOTSTRAP_CLIENT_ID and
+ * HERALD_BOOTSTRAP_CLIENT_SECRET are set: a fixed, well-known value, for a local stack only.
+ */
+export function localBootstrapClient(env: NodeJS.ProcessEnv = process.env): { id: string; secret: string } {
+  return {
+    id: env['HERALD_BOOTSTRAP_CLIENT_ID'] ?? 'herald-local-admin',
+    secret: env['HERALD_BOOTSTRAP_CLIENT_SECRET'] ?? 'local-development-only-not-a-secret',
+  };
 }

@@ -82,10 +82,10 @@ export class Supervisor {
     throw new Error(`${name} not ready after ${timeoutMs} ms (${last}); see ${join(this.logDir, `${name}.log`)}`);
   }
 
-  async startAll(names = SERVICES.map((s) => s.name)): Promise<void> {
+  async startAll(names = SERVICES.map((s) => s.name), readyTimeoutMs?: number): Promise<void> {
     // The first service migrates its schema while the others start: all start together.
     for (const name of names) this.start(name);
-    await Promise.all(names.map((n) => this.waitReady(n)));
+    await Promise.all(names.map((n) => this.waitReady(n, readyTimeoutMs)));
   }
 
   /** SIGTERM (graceful: in-flight work drains) or SIGKILL (a crash). */

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, ValidationError, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min, ValidationError, validateSync } from 'class-validator';
 
 /** Variables every Herald service reads. Each app extends this with its own, in `src/config.ts`. */
 export class ServiceConfig {
@@ -10,6 +10,16 @@ export class ServiceConfig {
   @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
   KAFKA_TOPIC_PREFIX = '';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) LOG_LEVEL = 'info';
+}
+
+/** How every HTTP service verifies access tokens; read by runService itself, so no service can skip it. */
+export class AuthConfig {
+  /** Where the edge publishes the public keys that sign access tokens (JWKS). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) AUTH_JWKS_URL = 'http://127.0.0.1:8080/oauth/jwks';
+  /** The `iss` every access token must carry. */
+  @IsString() @IsNotEmpty() AUTH_ISSUER = 'herald';
+  /** The `aud` every access token must carry. */
+  @IsString() @IsNotEmpty() AUTH_AUDIENCE = 'herald-api';
 }
 
 /** Adds DATABASE_URL for services that own a schema. */

@@ -53,11 +53,13 @@ export class ErrorBodyFilter implements ExceptionFilter {
       details = exception.details;
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
-      const body = exception.getResponse() as { message?: string | string[] } | string;
+      const body = exception.getResponse() as { message?: string | string[]; code?: unknown } | string;
       const messages = typeof body === 'string' ? [body] : Array.isArray(body.message) ? body.message : [body.message ?? exception.message];
-      code = status === 400 ? 'bad.request' : status === 404 ? 'not.found' : status === 413 ? 'payload.too.large' : `http.${status}`;
+      // An exception that names its own code (libs/auth's AuthError) keeps it.
+      const own = typeof body === 'object' && typeof body.code === 'string' ? body.code : undefined;
+      code = own ?? (status === 400 ? 'bad.request' : status === 404 ? 'not.found' : status === 413 ? 'payload.too.large' : `http.${status}`);
       message = messages.join('; ');
-      details = messages.map((m) => ({ errorMessage: m }));
+      details = own ? [] : messages.map((m) => ({ errorMessage: m }));
     } else if (isClientError(exception)) {
       // body-parser and friends: 400 malformed JSON, 413 too large, 415 unsupported charset.
       status = exception.status;

@@ -1,4 +1,6 @@
 import { Controller, Get, Module, Optional } from '@nestjs/common';
+import { Public } from '@herald/auth';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { EventPublisher, KafkaBatchServer } from '@herald/messaging';
 import { DataSource } from 'typeorm';
@@ -7,6 +9,8 @@ import { DataSource } from 'typeorm';
  * Liveness: the process answers. Readiness: Postgres answers (for services with a schema) and
  * Kafka is usable (producer connected, consumer group joined).
  */
+@Public()
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(

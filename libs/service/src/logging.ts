@@ -17,6 +17,11 @@ export const REDACTED_PATHS = [
   '*.textBody',
   '*.contactData',
   '*.data',
+  '*.secret',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.access_token',
+  '*.accessToken',
 ];
 
 /** A request path as logged: no query string, and no unsubscribe token (it encodes an address). */

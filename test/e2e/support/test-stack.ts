@@ -15,17 +15,24 @@ export interface TestStack {
   api: HeraldClient;
   kafka: Kafka;
   simulatorLog: string;
-  /** A request to the public entrypoint (the edge): `path` such as `/api/v2/outbound/contactlists`. */
+  /** The bootstrap admin client's bearer token (every permission), obtained through the SDK at start. */
+  accessToken: string;
+  /**
+   * A request to the public entrypoint (the edge): `path` such as `/api/v2/outbound/contactlists`.
+   * Carries the bootstrap client's bearer token unless `init.headers` has an Authorization header
+   * of its own (an empty one sends none).
+   */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
 /**
  * A whole Herald for one test file: the real broker (started if needed), a topic namespace and
- * a database of its own, and every service as its own process, built from dist/ (npm test builds
- * first). Nothing is shared with another test file or a developer's running stack.
+ * a database of its own, and every service (or those `services` names) as its own process, built
+ * from dist/ (npm test builds first). Nothing is shared with another test file or a developer's
+ * running stack.
  */
-export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv'] }): Promise<TestStack> {
+export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv']; services?: string[] }): Promise<TestStack> {
   // HERALD_E2E_PORT_SHIFT moves every test stack's ports, so two checkouts can run the suite at once.
   const portBase = options.portBase + Number(process.env['HERALD_E2E_PORT_SHIFT'] ?? 0);
   if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
@@ -38,16 +45,36 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     databaseUrl: infra.databaseUrl,
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
+    services: options.services,
+    // Nine services booting at once on a busy 2-core machine can take more than a minute.
+    readyTimeoutMs: 180_000,
   });
+  const edge = urlOf(stack.settings, 'edge');
+  let api: HeraldClient;
+  try {
+    api = await heraldClient(edge, stack.settings.bootstrapClient);
+  } catch (e) {
+    await stack.close();
+    throw e;
+  }
   return {
     settings: stack.settings,
     supervisor: stack.supervisor,
-    api: heraldClient(urlOf(stack.settings, 'edge')),
+    api,
+    accessToken: api.accessToken,
     kafka: new Kafka({ clientId: `e2e-${stack.id}`, brokers: stack.settings.brokers, logLevel: logLevel.NOTHING }),
     simulatorLog,
-    fetch: (path, init) => fetch(`${urlOf(stack.settings, 'edge')}${path}`, init),
+    fetch: (path, init) => fetch(`${edge}${path}`, withBearer(init, api.accessToken)),
     close: stack.close,
   };
+}
+
+/** `init` with `Authorization: Bearer <token>` unless it names an Authorization header itself (empty: none). */
+function withBearer(init: RequestInit | undefined, token: string): RequestInit {
+  const headers = new Headers(init?.headers);
+  if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+  else if (headers.get('authorization') === '') headers.delete('authorization');
+  return { ...init, headers };
 }
 
 /** Every message the SMS simulator accepted, from its own append-only log. */

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { DomainError } from '@herald/service';
 import { isUUID } from 'class-validator';
 import { ProgressService } from '../progress/progress.service';
@@ -15,18 +16,21 @@ export class MessagingCampaignsController {
   ) {}
 
   @Post()
+  @RequirePermissions('outbound:messagingCampaign:add')
   @HttpCode(200)
   create(@Body() dto: MessagingCampaignDto) {
     return this.campaigns.create(dto);
   }
 
   @Get()
+  @RequirePermissions('outbound:messagingCampaign:view')
   list(@Query() q: ListQuery) {
     return this.campaigns.list(pageOf(q), q.name);
   }
 
   /** Bulk progress: a list of campaign ids in, their progress out. */
   @Post('progress')
+  @RequirePermissions('outbound:messagingCampaign:view')
   @HttpCode(200)
   bulkProgress(@Body(new ParseArrayPipe({ items: String })) ids: string[]) {
     const bad = ids.filter((id) => !isUUID(id));
@@ -35,27 +39,32 @@ export class MessagingCampaignsController {
   }
 
   @Get(':id')
+  @RequirePermissions('outbound:messagingCampaign:view')
   async get(@Param('id', ParseUUIDPipe) id: string) {
     return this.campaigns.toResource(await this.campaigns.get(id));
   }
 
   @Put(':id')
+  @RequirePermissions('outbound:messagingCampaign:edit')
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: MessagingCampaignDto) {
     return this.campaigns.update(id, dto);
   }
 
   @Delete(':id')
+  @RequirePermissions('outbound:messagingCampaign:delete')
   @HttpCode(204)
   remove(@Param('id', ParseUUIDPipe) id: string) {
     return this.campaigns.remove(id);
   }
 
   @Get(':id/progress')
+  @RequirePermissions('outbound:messagingCampaign:view')
   getProgress(@Param('id', ParseUUIDPipe) id: string) {
     return this.progress.progressOf(id);
   }
 
   @Delete(':id/progress')
+  @RequirePermissions('outbound:messagingCampaign:edit')
   @HttpCode(202)
   recycle(@Param('id', ParseUUIDPipe) id: string) {
     return this.campaigns.recycle(id);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { callerAuthorizationHeaders } from '@herald/auth';
 import { TransientError } from '@herald/messaging';
 import { DomainError } from '@herald/service';
 
@@ -31,7 +32,8 @@ export interface SendingDomainView {
 
 /**
  * Reads the contact list, template and DNC lists a campaign names, through the owning services' APIs
- * (campaigns never reads their tables).
+ * (campaigns never reads their tables), with the caller's own token: what the caller may not
+ * read, a campaign may not name.
  */
 @Injectable()
 export class ReferencesClient {
@@ -40,11 +42,15 @@ export class ReferencesClient {
   private async get<T>(url: string, what: string): Promise<T | undefined> {
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      res = await fetch(url, { headers: callerAuthorizationHeaders(), signal: AbortSignal.timeout(5_000) });
     } catch (e) {
       throw new DomainError('dependency.unavailable', `could not reach the service that owns the ${what}: ${(e as Error).message}`, 503);
     }
     if (res.status === 404) return undefined;
+    if (res.status === 401 || res.status === 403) {
+      const body = (await res.json().catch(() => ({}))) as { message?: string };
+      throw new DomainError('missing.permissions', `the ${what} cannot be read with this token: ${body.message ?? res.status}`, 403);
+    }
     if (!res.ok) throw new TransientError(`${what} lookup answered ${res.status}`);
     return (await res.json()) as T;
   }

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { ImportsService } from '../imports/imports.service';
 import { ContactListsService } from './contact-lists.service';
 import { AddContactsQuery, ContactListDto, ListQuery, WritableDialerContactDto } from './dtos/contact-list.dto';
@@ -13,34 +14,40 @@ export class ContactListsController {
   ) {}
 
   @Post()
+  @RequirePermissions('outbound:contactList:add')
   @HttpCode(200)
   create(@Body() dto: ContactListDto) {
     return this.lists.create(dto);
   }
 
   @Get()
+  @RequirePermissions('outbound:contactList:view')
   list(@Query() q: ListQuery) {
     return this.lists.list(pageOf(q), q.name);
   }
 
   @Get(':id')
+  @RequirePermissions('outbound:contactList:view')
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const list = await this.lists.get(id);
     return this.lists.toResource(list, await this.lists.size(id), await this.imports.latestStatus(id));
   }
 
   @Put(':id')
+  @RequirePermissions('outbound:contactList:edit')
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ContactListDto) {
     return this.lists.update(id, dto);
   }
 
   @Delete(':id')
+  @RequirePermissions('outbound:contactList:delete')
   @HttpCode(204)
   remove(@Param('id', ParseUUIDPipe) id: string) {
     return this.lists.remove(id);
   }
 
   @Post(':id/contacts')
+  @RequirePermissions('outbound:contact:add')
   @HttpCode(200)
   addContacts(
     @Param('id', ParseUUIDPipe) id: string,
@@ -52,22 +59,26 @@ export class ContactListsController {
 
   /** Genesys `postOutboundContactlistContactsBulk`: body is an array of contact ids; answers the contacts found. */
   @Post(':id/contacts/bulk')
+  @RequirePermissions('outbound:contact:view')
   @HttpCode(200)
   getContacts(@Param('id', ParseUUIDPipe) id: string, @Body(new ParseArrayPipe({ items: String })) contactIds: string[]) {
     return this.lists.getContacts(id, contactIds);
   }
 
   @Put(':id/contacts/:contactId')
+  @RequirePermissions('outbound:contact:edit')
   updateContact(@Param('id', ParseUUIDPipe) id: string, @Param('contactId') contactId: string, @Body() contact: WritableDialerContactDto) {
     return this.lists.updateContact(id, contactId, contact);
   }
 
   @Get(':id/contacts/:contactId')
+  @RequirePermissions('outbound:contact:view')
   getContact(@Param('id', ParseUUIDPipe) id: string, @Param('contactId') contactId: string) {
     return this.lists.getContact(id, contactId);
   }
 
   @Delete(':id/contacts/:contactId')
+  @RequirePermissions('outbound:contact:delete')
   @HttpCode(204)
   removeContact(@Param('id', ParseUUIDPipe) id: string, @Param('contactId') contactId: string) {
     return this.lists.removeContact(id, contactId);

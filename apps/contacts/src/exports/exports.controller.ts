@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { IsIn, IsOptional } from 'class-validator';
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
@@ -17,6 +18,7 @@ export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
   @Post(':id/export')
+  @RequirePermissions('outbound:contact:view')
   @HttpCode(200)
   request(@Param('id', ParseUUIDPipe) id: string) {
     return this.exports.request(id);
@@ -24,6 +26,7 @@ export class ExportsController {
 
   /** `{ uri, exportTimestamp }` (Genesys `ExportUri`); with `download=true`, a redirect to the uri. */
   @Get(':id/export')
+  @RequirePermissions('outbound:contact:view')
   async uri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     const latest = await this.exports.latest(id);
     const uri = `${publicOrigin(req)}${latest.downloadPath}`;
@@ -32,6 +35,7 @@ export class ExportsController {
   }
 
   @Get(':id/export/download')
+  @RequirePermissions('outbound:contact:view')
   async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response): Promise<void> {
     const latest = await this.exports.latest(id); // 404 before any byte if no export was requested
     const batches = this.exports.batches(id);

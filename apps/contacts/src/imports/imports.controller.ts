@@ -1,4 +1,5 @@
 import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import type { Request, Response } from 'express';
 import { ImportQuery } from './dtos/import.dto';
 import { ImportsService } from './imports.service';
@@ -13,6 +14,7 @@ export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
   @Post(':id/imports')
+  @RequirePermissions('outbound:contact:add')
   @HttpCode(200)
   async create(@Param('id', ParseUUIDPipe) id: string, @Query() q: ImportQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const upload = await uploadFrom(req, { listId: id, contactIdColumn: q.contactIdColumn ?? q['contact-id-name'] });
@@ -22,11 +24,13 @@ export class ImportsController {
   }
 
   @Get(':id/imports/:importId')
+  @RequirePermissions('outbound:contact:view')
   get(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string) {
     return this.imports.get(id, importId);
   }
 
   @Get(':id/imports/:importId/rejections.csv')
+  @RequirePermissions('outbound:contact:view')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   async rejections(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string) {
     const csv = await this.imports.rejectionsCsv(id, importId);

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { DomainError } from '@herald/service';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -35,12 +36,14 @@ export class DncListsController {
   ) {}
 
   @Post()
+  @RequirePermissions('outbound:dncList:add')
   @HttpCode(200)
   create(@Body() dto: DncListDto) {
     return this.lists.create(dto);
   }
 
   @Get()
+  @RequirePermissions('outbound:dncList:view')
   list(@Query() q: DncListQuery) {
     return this.lists.list({
       ...pageOf(q),
@@ -53,52 +56,61 @@ export class DncListsController {
   }
 
   @Get(':id')
+  @RequirePermissions('outbound:dncList:view')
   get(@Param('id', ParseUUIDPipe) id: string, @Query() q: DncListGetQuery) {
     return this.lists.getResource(id, q.includeSize === 'true', q.includeImportStatus === 'true');
   }
 
   @Put(':id')
+  @RequirePermissions('outbound:dncList:edit')
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncListDto) {
     return this.lists.update(id, dto);
   }
 
   @Delete(':id')
+  @RequirePermissions('outbound:dncList:delete')
   @HttpCode(204)
   remove(@Param('id', ParseUUIDPipe) id: string) {
     return this.lists.remove(id);
   }
 
   @Post(':id/phonenumbers')
+  @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
   addPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery): Promise<void> {
     return this.entries.add(id, 'phone', arrayOf(body, 'phone'), q.expirationDateTime);
   }
 
   @Patch(':id/phonenumbers')
+  @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
   patchPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchPhoneNumbersDto): Promise<void> {
     return this.entries.patch(id, 'phone', dto.action, dto.phoneNumbers, dto.expirationDateTime);
   }
 
   @Delete(':id/phonenumbers')
+  @RequirePermissions('outbound:dncList:edit')
   @HttpCode(204)
   clearPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery): Promise<void> {
     return this.entries.clear(id, 'phone', q.expiredOnly === 'true');
   }
 
   @Post(':id/emailaddresses')
+  @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
   addEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery): Promise<void> {
     return this.entries.add(id, 'email', arrayOf(body, 'email'), q.expirationDateTime);
   }
 
   @Patch(':id/emailaddresses')
+  @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
   patchEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchEmailsDto): Promise<void> {
     return this.entries.patch(id, 'email', dto.action, dto.emailAddresses, dto.expirationDateTime);
   }
 
   @Delete(':id/emailaddresses')
+  @RequirePermissions('outbound:dncList:edit')
   @HttpCode(204)
   clearEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery): Promise<void> {
     return this.entries.clear(id, 'email', q.expiredOnly === 'true');
@@ -109,6 +121,7 @@ export class DncListsController {
    * within DNC_IMPORT_WAIT_MS, else 202 while it finishes in the background (poll …/importstatus).
    */
   @Post(':id/imports')
+  @RequirePermissions('outbound:dncList:edit')
   async upload(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExpiryQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     let started;
     try {
@@ -126,17 +139,20 @@ export class DncListsController {
   }
 
   @Get(':id/importstatus')
+  @RequirePermissions('outbound:dncList:view')
   importStatus(@Param('id', ParseUUIDPipe) id: string) {
     return this.imports.status(id);
   }
 
   @Post(':id/export')
+  @RequirePermissions('outbound:dncList:view')
   @HttpCode(200)
   requestExport(@Param('id', ParseUUIDPipe) id: string) {
     return this.exports.request(id);
   }
 
   @Get(':id/export')
+  @RequirePermissions('outbound:dncList:view')
   async exportUri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
     const uri = await this.exports.uri(id);
     if (q.download === 'true') res.redirect(303, uri.uri);
@@ -144,6 +160,7 @@ export class DncListsController {
   }
 
   @Get(':id/export/download')
+  @RequirePermissions('outbound:dncList:view')
   async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response): Promise<void> {
     const { filename, stream } = await this.exports.csv(id);
     res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { SuppressionDto, SuppressionQuery } from './dtos/suppression.dto';
 import { SuppressionsService } from './suppressions.service';
 import { pageOf } from '@herald/persistence';
@@ -9,6 +10,7 @@ export class SuppressionsController {
   constructor(private readonly suppressions: SuppressionsService) {}
 
   @Get()
+  @RequirePermissions('herald:suppression:view')
   list(@Query() q: SuppressionQuery) {
     return this.suppressions.list({
       channel: q.channel,
@@ -18,12 +20,14 @@ export class SuppressionsController {
   }
 
   @Post()
+  @RequirePermissions('herald:suppression:add')
   @HttpCode(200)
   add(@Body() dto: SuppressionDto) {
     return this.suppressions.add(dto);
   }
 
   @Delete(':channel/:address')
+  @RequirePermissions('herald:suppression:delete')
   @HttpCode(204)
   remove(@Param('channel') channel: string, @Param('address') address: string): Promise<void> {
     return this.suppressions.remove(channel, address);

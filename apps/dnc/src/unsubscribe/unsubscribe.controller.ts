@@ -1,4 +1,5 @@
 import { Controller, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Public } from '@herald/auth';
 import { UnsubscribeClaims, verifyUnsubscribeToken } from '@herald/channels';
 import { DomainError } from '@herald/service';
 import { SuppressionsService } from '../suppressions/suppressions.service';
@@ -19,6 +20,8 @@ function page(title: string, body: string): string {
  * no login, so this path must stay open without authentication. `GET` (a person following the link,
  * or a link scanner) only shows a confirmation form; `POST` unsubscribes.
  */
+// RFC 8058 one-click POSTs carry no login: the signed token is the only credential.
+@Public()
 @Controller('api/v2/herald/unsubscribe')
 export class UnsubscribeController {
   constructor(

@@ -3,6 +3,8 @@ import { EdgeConfig } from '../config';
 export interface Route {
   prefix: string;
   target: string;
+  /** Anonymous requests allowed (no token; rate-limited per IP address). Default: a valid token is required. */
+  public?: boolean;
 }
 
 /** The public API's paths and the service that answers each (first match wins). */
@@ -13,7 +15,7 @@ export function routesOf(config: EdgeConfig): Route[] {
     { prefix: '/api/v2/outbound/dnclists', target: config.DNC_URL },
     { prefix: '/api/v2/herald/suppressions', target: config.DNC_URL },
     // List-Unsubscribe links (RFC 8058): the signed token is the credential, so no OAuth token may be required here.
-    { prefix: '/api/v2/herald/unsubscribe', target: config.DNC_URL },
+    { prefix: '/api/v2/herald/unsubscribe', target: config.DNC_URL, public: true },
     { prefix: '/api/v2/routing/email/outbound/domains', target: config.EMAIL_GATEWAY_URL },
     { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },

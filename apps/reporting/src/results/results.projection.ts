@@ -1,4 +1,5 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { EventPattern } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DeliveryResultV1, Topic } from '@herald/contracts';
@@ -46,6 +47,7 @@ export class ResultsProjection {
   }
 
   @Get(':messageId')
+  @RequirePermissions('herald:message:view')
   async get(@Param('messageId', ParseUUIDPipe) messageId: string) {
     const [row] = await this.db.query('SELECT * FROM reporting.message_outcome WHERE message_id = $1', [messageId]);
     if (!row) throw new NotFoundError('message', messageId);

@@ -1,0 +1,6 @@
+export * from './auth-error';
+export * from './auth.guard';
+export * from './caller';
+export * from './decorators';
+export * from './permissions';
+export * from './token-verifier';
