@@ -21,6 +21,7 @@ export const SERVICES: ServiceSpec[] = [
   { name: 'sms-gateway', portOffset: 5, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'email-gateway', portOffset: 6, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'reporting', portOffset: 7, portVar: 'PORT', readyPath: '/health/ready' },
+  { name: 'triggers', portOffset: 8, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'edge', portOffset: 0, portVar: 'PORT', readyPath: '/health/ready' },
 ];
 
@@ -58,6 +59,9 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     DNC_URL: urlOf(settings, 'dnc'),
     TEMPLATES_URL: urlOf(settings, 'templates'),
     REPORTING_URL: urlOf(settings, 'reporting'),
+    TRIGGERS_URL: urlOf(settings, 'triggers'),
+    SMS_GATEWAY_URL: urlOf(settings, 'sms-gateway'),
+    EMAIL_GATEWAY_URL: urlOf(settings, 'email-gateway'),
     SMS_PROVIDER_ENDPOINT: urlOf(settings, 'sms-simulator'),
   };
   return { ...env, ...(settings.extraEnv?.[spec.name] ?? {}) };

@@ -1,0 +1,43 @@
+import { DomainError } from '@herald/service';
+
+/** A service Herald needs to check a request (templates, a sender registry) did not answer usefully. */
+export class DependencyUnavailableError extends DomainError {
+  constructor(what: string, problem: string) {
+    super('dependency.unavailable', `could not check the ${what}: ${problem}`, 503);
+  }
+}
+
+/** GET a peer's JSON resource: undefined on 404, DependencyUnavailableError when it cannot answer. */
+export async function getJson<T>(url: string, what: string): Promise<T | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  } catch (e) {
+    throw new DependencyUnavailableError(what, (e as Error).message);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new DependencyUnavailableError(what, `${url.split('?')[0]} answered ${res.status}`);
+  }
+  return (await res.json()) as T;
+}
+
+/** Positive answers kept for a few seconds: a burst of messages from one sender or template asks once. */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.entries.get(key);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await load();
+    if (value === undefined) this.entries.delete(key);
+    else this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+    return value;
+  }
+}
