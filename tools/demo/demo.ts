@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   try {
     await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
     await ensureDatabase(settings.databaseUrl);
-    say('  starting 9 processes: edge, contacts, campaigns, dnc, templates, sms-gateway, email-gateway, reporting, sms-simulator …');
+    say('  starting 10 processes: edge, contacts, campaigns, dnc, templates, sms-gateway, email-gateway, reporting, triggers, sms-simulator …');
     await supervisor.startAll();
     say(`  all services ready (${((Date.now() - started) / 1000).toFixed(1)} s); public API at ${urlOf(settings, 'edge')}\n`);
 
