@@ -93,13 +93,16 @@ function sentTimes(messageId: string): number {
   return acceptedBySimulator(stack).filter((m) => m.context?.['heraldMessageId'] === messageId).length;
 }
 
-async function postAgentless(body: unknown, headers: Record<string, string> = {}) {
-  const res = await stack.fetch('/api/v2/conversations/messages/agentless', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+/** The error body the API answers a request with (through the SDK, which rejects with it). */
+async function refusalOf(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; code: string; message: string }> {
+  try {
+    await stack.api.conversations.postConversationsMessagesAgentless(body as never, { customHeaders: headers });
+  } catch (e) {
+    const error = e as { status?: unknown; code: string; message: string };
+    if (typeof error.status === 'number') return error as { status: number; code: string; message: string };
+    throw e;
+  }
+  throw new Error('the request was accepted');
 }
 
 async function smsTemplate(content: string, substitutions: { id: string; defaultValue?: string }[], responseType = 'CampaignSmsTemplate'): Promise<string> {
@@ -139,7 +142,8 @@ describe('agentless API', () => {
     let report: Record<string, unknown> = {};
     for (let i = 0; i < 100 && report['outcome'] !== 'accepted'; i++) {
       const res = await stack.fetch(`/api/v2/herald/messages/${sent.id}`);
-      if (res.status === 200) report = (await res.json()) as Record<string, unknown>;
+      const body = (await res.json()) as Record<string, unknown>;
+      if (res.status === 200) report = body;
       else await new Promise((r) => setTimeout(r, 200));
     }
     expect(report).toMatchObject({ id: sent.id, channel: 'sms', outcome: 'accepted' });
@@ -167,10 +171,9 @@ describe('agentless API', () => {
     expect(retry).toEqual(first);
     expect(first.id).toBe(idempotentMessageId(key)); // deterministic: the send ledger recognises a redelivery
 
-    const other = await postAgentless({ ...body, textBody: 'Something else entirely.' }, { 'Idempotency-Key': key });
-    expect(other.status).toBe(422);
-    expect(other.body).toMatchObject({ code: 'idempotency.key.reused', status: 422 });
-    expect(other.body['message']).toContain(key);
+    const other = await refusalOf({ ...body, textBody: 'Something else entirely.' }, { 'Idempotency-Key': key });
+    expect(other).toMatchObject({ code: 'idempotency.key.reused', status: 422 });
+    expect(other.message).toContain(key);
 
     const results = await resultsFor([first.id!]);
     expect(results.get(first.id!)!.map((r) => r.outcome)).toEqual(['accepted']);
@@ -208,11 +211,13 @@ describe('agentless API', () => {
       ['an Idempotency-Key with spaces', () => valid, 'Idempotency-Key', 'invalid.idempotency.key', { 'Idempotency-Key': 'not a key' }],
     ];
 
-    it.each(cases)('%s', async (_name, body, field, code, headers) => {
-      const res = await postAgentless(body(), headers);
-      expect(res.status).toBe(400);
-      expect(res.body['message']).toContain(field);
-      expect(res.body['code']).toBe(code ?? 'bad.request');
+    // Every row padded to the same length: jest hands a `done` callback to a test whose row is shorter than its parameters.
+    const rows = cases.map(([name, body, field, code, headers]) => [name, body, field, code ?? 'bad.request', headers ?? {}] as const);
+    it.each(rows)('%s', async (_name, body, field, code, headers) => {
+      const refusal = await refusalOf(body(), headers);
+      expect(refusal.status).toBe(400);
+      expect(refusal.message).toContain(field);
+      expect(refusal.code).toBe(code);
     });
   });
 });
@@ -305,14 +310,12 @@ describe('email', () => {
 // Last: the sender check asks the gateways' registries (see the note at the top).
 describe('senders', () => {
   it('refuses an SMS from a number that is not provisioned, and an email from a domain that is not', async () => {
-    const sms = await postAgentless({ fromAddress: UNPROVISIONED_SENDER, toAddress: '+12025550153', toAddressMessengerType: 'sms', textBody: 'Hi' });
-    expect(sms.status).toBe(400);
-    expect(sms.body).toMatchObject({ code: 'sender.not.provisioned' });
-    expect(sms.body['message']).toMatch(/^fromAddress: /);
+    const sms = await refusalOf({ fromAddress: UNPROVISIONED_SENDER, toAddress: '+12025550153', toAddressMessengerType: 'sms', textBody: 'Hi' });
+    expect(sms).toMatchObject({ status: 400, code: 'sender.not.provisioned' });
+    expect(sms.message).toMatch(/^fromAddress: /);
 
-    const email = await postAgentless({ fromAddress: 'news@unknown.example.net', toAddress: 'ada@example.org', toAddressMessengerType: 'email', textBody: 'Hi' });
-    expect(email.status).toBe(400);
-    expect(email.body).toMatchObject({ code: 'sender.not.provisioned' });
+    const email = await refusalOf({ fromAddress: 'news@unknown.example.net', toAddress: 'ada@example.org', toAddressMessengerType: 'email', textBody: 'Hi' });
+    expect(email).toMatchObject({ status: 400, code: 'sender.not.provisioned' });
   });
 
   it('dead-letters a trigger event from an unprovisioned sender', async () => {

@@ -96,6 +96,16 @@ export class AgentlessMessages {
     await this.publisher.publish(Topic.ContactDispatch, events);
   }
 
+  /** For the REST API: Kafka's refusal is a 503 (retry, with the same Idempotency-Key), never a 202. */
+  private async dispatchOrUnavailable(event: ContactDispatchedV1): Promise<void> {
+    try {
+      await this.dispatch([{ key: event.messageId, subject: event.messageId, data: event }]);
+    } catch (e) {
+      this.logger.warn({ msg: 'dispatch failed; the request is refused', messageId: event.messageId, err: (e as Error).message });
+      throw new DomainError('dependency.unavailable', 'the message could not be handed to Kafka; nothing was sent, retry the request', 503);
+    }
+  }
+
   /**
    * REST: answers once the dispatched event is in Kafka (acks from all in-sync replicas). With an
    * idempotency key, a retry gets the first answer and sends nothing; the key with another request is refused.
@@ -103,7 +113,7 @@ export class AgentlessMessages {
   async send(request: AgentlessMessageFields, idempotencyKey?: string): Promise<AgentlessResponse> {
     if (idempotencyKey === undefined) {
       const { event, response } = await this.prepare(request, randomUUID());
-      await this.dispatch([{ key: event.messageId, subject: event.messageId, data: event }]);
+      await this.dispatchOrUnavailable(event);
       return response;
     }
     const dedupKey = idempotencyDedupKey(idempotencyKey);
@@ -111,7 +121,7 @@ export class AgentlessMessages {
     const earlier = (await this.accepted.findMany([dedupKey])).get(dedupKey);
     if (earlier) return this.replay(earlier, hash, idempotencyKey);
     const { event, response } = await this.prepare(request, idempotentMessageId(idempotencyKey));
-    await this.dispatch([{ key: event.messageId, subject: event.messageId, data: event }]);
+    await this.dispatchOrUnavailable(event);
     await this.accepted.recordMany([{ dedupKey, requestHash: hash, messageId: event.messageId, response }]);
     // Two concurrent requests with one key both dispatch the same message id (the gateway's send
     // ledger sends it once); both answer with whichever was recorded first.
