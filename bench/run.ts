@@ -10,6 +10,7 @@ import { urlOf } from '../tools/stack/services';
 import { runCsvImportBench } from './csv-import';
 import { runDncLoad } from './dnc';
 import { round, runRelay } from './relay';
+import { runTriggerBench } from './trigger';
 
 const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -33,8 +34,8 @@ async function campaignCase(brokers: string[]) {
   }
 }
 
-/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load. */
-const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load').split(',').map((c) => c.trim()));
+/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load, trigger. */
+const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load,trigger').split(',').map((c) => c.trim()));
 
 async function main() {
   const broker = await ensureKafka();
@@ -56,6 +57,9 @@ async function main() {
   if (CASES.has('dnc-load')) {
     const dnc = await runDncLoad(broker.brokers, Number(process.env['BENCH_DNC_ENTRIES'] ?? 1_000_000));
     console.log(JSON.stringify({ ...dnc, machine }));
+  }
+  if (CASES.has('trigger')) {
+    for (const r of await runTriggerBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
   }
 }
 

@@ -5,12 +5,13 @@
 //
 // The sender registries belong to the gateways (`GET /api/v2/routing/sms/phonenumbers`,
 // `GET /api/v2/routing/email/outbound/domains/{domain}`) and are built on other branches: until they
-// are merged, `senderRegistry` below answers that contract from this test and the triggers service
-// is pointed at it. The sender check is the last check of a request and its tests run last.
+// are merged, a stand-in (tools/stack/sender-registry-standin.ts) answers that contract from this
+// test and the triggers service is pointed at it. The sender check is the last check of a request,
+// and its tests run last.
 import { DeliveryResultV1, idempotentMessageId, triggerEventMessageId } from '@herald/contracts';
 import { DLQ_HEADERS } from '@herald/messaging';
-import { createServer, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { startSenderRegistryStandIn } from '../../tools/stack/sender-registry-standin';
 import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 const SENDER = '+12025550100';
@@ -28,39 +29,17 @@ interface Dispatched {
 }
 
 let stack: TestStack;
-let registry: Server;
-const provisioned = { sms: new Set<string>([SENDER]), emailDomains: new Set<string>([EMAIL_DOMAIN]) };
-
-/** The gateways' sender registries, as their Genesys-shaped contract says. */
-function senderRegistry(): Server {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://registry');
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === '/api/v2/routing/sms/phonenumbers') {
-      const wanted = url.searchParams.get('phoneNumber') ?? '';
-      const entities = provisioned.sms.has(wanted) ? [{ id: randomUUID(), phoneNumber: wanted, phoneNumberType: 'local', version: 1 }] : [];
-      return send(200, { entities, pageSize: 25, pageNumber: 1, total: entities.length, pageCount: 1 });
-    }
-    const domain = /^\/api\/v2\/routing\/email\/outbound\/domains\/([^/]+)$/.exec(url.pathname)?.[1];
-    if (domain !== undefined && provisioned.emailDomains.has(decodeURIComponent(domain))) return send(200, { id: domain, name: domain });
-    return send(404, { message: 'not found', code: 'not.found', status: 404 });
-  });
-}
+let registry: Awaited<ReturnType<typeof startSenderRegistryStandIn>>;
 
 beforeAll(async () => {
   const portBase = 26080 + Number(process.env['HERALD_E2E_PORT_SHIFT'] ?? 0);
-  registry = senderRegistry();
-  await new Promise<void>((resolve) => registry.listen(portBase + 60, '127.0.0.1', resolve));
-  const registryUrl = `http://127.0.0.1:${portBase + 60}`;
-  stack = await startTestStack({ portBase: 26080, extraEnv: { triggers: { SMS_GATEWAY_URL: registryUrl, EMAIL_GATEWAY_URL: registryUrl } } });
+  registry = await startSenderRegistryStandIn(portBase + 60, { sms: new Set([SENDER]), emailDomains: new Set([EMAIL_DOMAIN]) });
+  stack = await startTestStack({ portBase: 26080, extraEnv: { triggers: { SMS_GATEWAY_URL: registry.url, EMAIL_GATEWAY_URL: registry.url } } });
 });
 
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => registry?.close(resolve));
+  await registry?.close();
 });
 
 /** The terminal results of the given messages on the public delivery-result topic. */
