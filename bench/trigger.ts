@@ -6,7 +6,8 @@ import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
-import { startSenderRegistryStandIn } from '../tools/stack/sender-registry-standin';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { urlOf } from '../tools/stack/services';
 import { round, runRelay } from './relay';
 
@@ -21,12 +22,15 @@ function summary(name: string, r: autocannon.Result) {
 }
 
 export async function runTriggerBench(brokers: string[], portBase = 28280): Promise<object[]> {
-  const registry = await startSenderRegistryStandIn(portBase + 60, { sms: new Set([SENDER]), emailDomains: new Set() });
+  const registry = await registryProcess(portBase + 60);
   const stack = await startIsolatedStack({
     name: 'bench',
     brokers,
     portBase,
     extraEnv: { triggers: { SMS_GATEWAY_URL: registry.url, EMAIL_GATEWAY_URL: registry.url } },
+  }).catch(async (e: unknown) => {
+    await registry.close();
+    throw e;
   });
   const out: object[] = [];
   try {
@@ -57,6 +61,26 @@ export async function runTriggerBench(brokers: string[], portBase = 28280): Prom
     await registry.close();
   }
   return out;
+}
+
+/**
+ * The sender-registry stand-in in a process of its own: in this one, autocannon keeps the event
+ * loop busy and the registry's answers would be late (which would measure the benchmark, not Herald).
+ */
+async function registryProcess(port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const module = join(__dirname, '..', 'tools', 'stack', 'sender-registry-standin.js');
+  const code = `require(${JSON.stringify(module)}).startSenderRegistryStandIn(${port}, { sms: new Set([${JSON.stringify(SENDER)}]), emailDomains: new Set() }).then(() => console.log('ready'))`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`sender registry stand-in exited (${c})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      child.kill();
+    },
+  };
 }
 
 /** Publishes EVENTS trigger events (binary mode), timed until the triggers group has committed them all. */

@@ -26,18 +26,25 @@ export async function getJson<T>(url: string, what: string): Promise<T | undefin
   return (await res.json()) as T;
 }
 
-/** Positive answers kept for a few seconds: a burst of messages from one sender or template asks once. */
+/**
+ * Positive answers kept for a few seconds: a burst of messages from one sender or template asks
+ * once (concurrent misses share one lookup). A negative answer or a failure is not kept.
+ */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
+  private readonly entries = new Map<string, { value: Promise<V | undefined>; until: number }>();
 
   constructor(private readonly ttlMs: number) {}
 
-  async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+  get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.entries.get(key);
     if (hit && hit.until > Date.now()) return hit.value;
-    const value = await load();
-    if (value === undefined) this.entries.delete(key);
-    else this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+    const value = load();
+    const entry = { value, until: Date.now() + this.ttlMs };
+    this.entries.set(key, entry);
+    const forget = () => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    };
+    value.then((v) => v === undefined && forget(), forget);
     return value;
   }
 }
