@@ -11,6 +11,7 @@ import { runCsvImportBench } from './csv-import';
 import { runDncLoad } from './dnc';
 import { runFilterCase } from './filter';
 import { round, runRelay } from './relay';
+import { runTriggerBench } from './trigger';
 
 const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -34,8 +35,8 @@ async function campaignCase(brokers: string[]) {
   }
 }
 
-/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load, dnc-filter. */
-const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load,dnc-filter').split(',').map((c) => c.trim()));
+/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load, dnc-filter, trigger. */
+const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load,dnc-filter,trigger').split(',').map((c) => c.trim()));
 
 async function main() {
   const broker = await ensureKafka();
@@ -60,6 +61,9 @@ async function main() {
   }
   if (CASES.has('dnc-filter')) {
     for (const r of await runFilterCase(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
+  }
+  if (CASES.has('trigger')) {
+    for (const r of await runTriggerBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
   }
 }
 

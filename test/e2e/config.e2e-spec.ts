@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { entryOf } from '../../tools/stack/supervisor';
 
-const SERVICES = ['contacts', 'campaigns', 'dnc', 'templates', 'sms-gateway', 'email-gateway', 'reporting', 'edge'];
+const SERVICES = ['contacts', 'campaigns', 'dnc', 'templates', 'sms-gateway', 'email-gateway', 'reporting', 'triggers', 'edge'];
 
 function boot(name: string, env: Record<string, string>) {
   const r = spawnSync(process.execPath, [entryOf(name)], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });

@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   try {
     await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
     await ensureDatabase(settings.databaseUrl);
-    say('  starting 10 processes: edge, contacts, campaigns, dnc, templates, sms-gateway, email-gateway, reporting, sms-simulator, ses-emulator …');
+    say('  starting 11 processes: edge, contacts, campaigns, dnc, templates, sms-gateway, email-gateway, reporting, triggers, sms-simulator, ses-emulator …');
     await supervisor.startAll();
     say(`  all services ready (${((Date.now() - started) / 1000).toFixed(1)} s); public API at ${urlOf(settings, 'edge')}\n`);
 

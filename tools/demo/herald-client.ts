@@ -30,6 +30,7 @@ export async function heraldClient(edgeUrl: string, credentials: ClientCredentia
     oauth: new platformClient.OAuthApi(),
     /** The bearer token, for raw HTTP requests. */
     accessToken: auth.accessToken as string,
+    conversations: new platformClient.ConversationsApi(),
   };
 }
 

@@ -31,6 +31,7 @@ export const SERVICES: ServiceSpec[] = [
   { name: 'sms-gateway', portOffset: 5, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'email-gateway', portOffset: 6, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'reporting', portOffset: 7, portVar: 'PORT', readyPath: '/health/ready' },
+  { name: 'triggers', portOffset: 8, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'edge', portOffset: 0, portVar: 'PORT', readyPath: '/health/ready' },
 ];
 
@@ -70,8 +71,10 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     DNC_URL: urlOf(settings, 'dnc'),
     TEMPLATES_URL: urlOf(settings, 'templates'),
     REPORTING_URL: urlOf(settings, 'reporting'),
-    SMS_PROVIDER_ENDPOINT: urlOf(settings, 'sms-simulator'),
+    TRIGGERS_URL: urlOf(settings, 'triggers'),
+    SMS_GATEWAY_URL: urlOf(settings, 'sms-gateway'),
     EMAIL_GATEWAY_URL: urlOf(settings, 'email-gateway'),
+    SMS_PROVIDER_ENDPOINT: urlOf(settings, 'sms-simulator'),
     SES_ENDPOINT: urlOf(settings, 'ses-emulator'),
     // The emulator has no identities API: sending domains are verified at once.
     EMAIL_DOMAIN_VERIFICATION: 'local',
@@ -83,6 +86,10 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     AUTH_ISSUER: urlOf(settings, 'edge'),
     AUTH_AUDIENCE: 'herald-api',
     ...(spec.name === 'edge' ? { HERALD_BOOTSTRAP_CLIENT_ID: settings.bootstrapClient.id, HERALD_BOOTSTRAP_CLIENT_SECRET: settings.bootstrapClient.secret } : {}),
+    // Locally, triggers checks templates and senders as the bootstrap client; elsewhere give it a client of its own.
+    ...(spec.name === 'triggers'
+      ? { AUTH_TOKEN_URL: `${urlOf(settings, 'edge')}/oauth/token`, SERVICE_CLIENT_ID: settings.bootstrapClient.id, SERVICE_CLIENT_SECRET: settings.bootstrapClient.secret }
+      : {}),
   };
   return { ...env, ...(settings.extraEnv?.[spec.name] ?? {}) };
 }

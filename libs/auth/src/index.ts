@@ -4,3 +4,4 @@ export * from './caller';
 export * from './decorators';
 export * from './permissions';
 export * from './token-verifier';
+export * from './service-token';

@@ -176,6 +176,9 @@ describe('rules the generated schemas must carry', () => {
     // @ArrayMaxSize, @IsUUID({ each: true })
     ['io.herald.contact.dispatched.v1', 'dncListIds', Array.from({ length: 51 }, () => '0cb8a7d9-e6cf-4601-b986-c475676738c1')],
     ['io.herald.contact.cleared.v1', 'dncListIds', ['not-a-uuid']],
+    // @ValidateNested({ each: true }) + @Type: the items of an array of objects
+    ['io.herald.trigger.message.v1', 'messagingTemplate', { responseId: '60644bd0-bafc-4cb6-88c6-4959f492d27c', parameters: [{ id: 'orderNumber' }] }],
+    ['io.herald.trigger.message.v1', 'messagingTemplate', { responseId: '60644bd0-bafc-4cb6-88c6-4959f492d27c', parameters: [{ id: 'a', value: 'b', extra: 1 }] }],
     // @IsISO8601
     ['io.herald.delivery.result.v1', 'occurredAt', 'yesterday'],
   ];

@@ -145,6 +145,31 @@ describe('decodeRecord', () => {
       expect(decodeRecord(value, asBuffers({ 'content-type': 'application/cloudevents+json' }))).toEqual(minimal);
     });
 
+    it('recognises the mode whatever the case of the content-type', () => {
+      const value = Buffer.from(JSON.stringify(minimal));
+      expect(decodeRecord(value, { 'content-type': 'Application/CloudEvents+JSON; charset=UTF-8' })).toEqual(minimal);
+    });
+
+    it('reads data_base64 holding a JSON object, as the CloudEvents JSON format allows', () => {
+      const rest: Record<string, unknown> = { ...minimal, data_base64: Buffer.from(JSON.stringify(data)).toString('base64') };
+      delete rest['data'];
+      const decoded = decodeRecord(Buffer.from(JSON.stringify(rest)), { 'content-type': 'application/cloudevents+json' });
+      expect(decoded).toEqual(minimal);
+      expect(decoded).not.toHaveProperty('data_base64');
+    });
+
+    it('accepts a JSON datacontenttype with parameters or a +json suffix', () => {
+      for (const datacontenttype of ['application/json; charset=utf-8', 'application/vnd.shop.order+json', 'text/json']) {
+        const value = Buffer.from(JSON.stringify({ ...minimal, datacontenttype }));
+        expect(decodeRecord(value, { 'content-type': 'application/cloudevents+json' }).data).toEqual(data);
+      }
+    });
+
+    it('keeps extension attributes it does not know', () => {
+      const value = Buffer.from(JSON.stringify({ ...minimal, partitionkey: 'order-1' }));
+      expect(decodeRecord(value, { 'content-type': 'application/cloudevents+json' })).toMatchObject({ ...minimal, partitionkey: 'order-1' });
+    });
+
     it('sets datacontenttype to application/json', () => {
       const rest: Partial<EventEnvelope> = { ...minimal };
       delete rest.datacontenttype;
@@ -197,10 +222,41 @@ describe('decodeRecord', () => {
         structured,
         'event data is not a JSON object',
       ],
+      [
+        'structured mode with a non-JSON datacontenttype',
+        Buffer.from(JSON.stringify({ ...full, datacontenttype: 'application/xml' })),
+        structured,
+        'datacontenttype "application/xml" is not JSON: Herald\'s events carry JSON data',
+      ],
+      [
+        'structured mode with both data and data_base64',
+        Buffer.from(JSON.stringify({ ...full, data_base64: 'e30=' })),
+        structured,
+        'structured-mode event has both data and data_base64',
+      ],
+      [
+        'binary mode with a non-JSON content-type',
+        binary.value,
+        { ...binary.headers, 'content-type': 'text/plain' },
+        'content-type "text/plain" is not JSON: send JSON data (binary mode) or application/cloudevents+json (structured mode)',
+      ],
+      [
+        'batched content mode',
+        Buffer.from(JSON.stringify([full])),
+        { 'content-type': 'application/cloudevents-batch+json' },
+        'batched content mode is not supported: send one event per record',
+      ],
       ['structured mode with an array as value', Buffer.from('[]'), structured, 'structured-mode value is not a JSON object'],
       ['structured mode with a string as value', Buffer.from('"event"'), structured, 'structured-mode value is not a JSON object'],
     ])('%s', (_name, value, headers, reason) => {
       expect(decodeError(() => decodeRecord(value, headers)).reason).toBe(reason);
+    });
+
+    it('data_base64 that does not hold JSON', () => {
+      const rest: Record<string, unknown> = { ...full, data_base64: Buffer.from('not json').toString('base64') };
+      delete rest['data'];
+      const error = decodeError(() => decodeRecord(Buffer.from(JSON.stringify(rest)), structured));
+      expect(error.reason).toMatch(/^data_base64 is not valid JSON: /);
     });
 
     it.each([

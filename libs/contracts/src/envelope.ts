@@ -83,24 +83,56 @@ function headerString(v: Buffer | string | undefined): string | undefined {
   return typeof v === 'string' ? v : v.toString('utf8');
 }
 
-/** Reads a Kafka message in either content mode into an envelope; throws EnvelopeDecodeError. */
+/** `application/json`, `text/json` and any `…+json` media type, parameters (`; charset=utf-8`) aside. */
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type === 'text/json' || type.endsWith('+json');
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new EnvelopeDecodeError(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Reads a Kafka message in either content mode into an envelope; throws EnvelopeDecodeError.
+ * - Binary mode: attributes from `ce_*` headers, the value is the data; a `content-type` header,
+ *   if present, must be a JSON media type.
+ * - Structured mode (`content-type: application/cloudevents+json`, any case, any parameters): the
+ *   value is the whole event in the CloudEvents JSON format; its data is `data` (a JSON object) or
+ *   `data_base64` (base64 of a JSON object); a `datacontenttype`, if present, must be JSON.
+ * - Batched mode (`application/cloudevents-batch+json`) is refused: one record, one event.
+ */
 export function decodeRecord(value: Buffer | null, headers: KafkaHeaders | undefined): EventEnvelope {
   if (value === null || value.length === 0) throw new EnvelopeDecodeError('empty message value');
   const h = headers ?? {};
-  const contentType = headerString(h['content-type']) ?? headerString(h['ce_datacontenttype']);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch (e) {
-    throw new EnvelopeDecodeError(`value is not valid JSON: ${(e as Error).message}`);
-  }
+  const contentType = (headerString(h['content-type']) ?? headerString(h['ce_datacontenttype']))?.trim();
+  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/cloudevents-batch+json') throw new EnvelopeDecodeError('batched content mode is not supported: send one event per record');
+  const parsed = parseJson(value.toString('utf8'), 'value');
   let envelope: Record<string, unknown>;
-  if (contentType?.startsWith('application/cloudevents+json')) {
+  if (mediaType === 'application/cloudevents+json') {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new EnvelopeDecodeError('structured-mode value is not a JSON object');
     }
     envelope = parsed as Record<string, unknown>;
+    const declared = envelope['datacontenttype'];
+    if (declared !== undefined && (typeof declared !== 'string' || !isJsonMediaType(declared))) {
+      throw new EnvelopeDecodeError(`datacontenttype "${String(declared)}" is not JSON: Herald's events carry JSON data`);
+    }
+    if (envelope['data_base64'] !== undefined) {
+      if (envelope['data'] !== undefined) throw new EnvelopeDecodeError('structured-mode event has both data and data_base64');
+      if (typeof envelope['data_base64'] !== 'string') throw new EnvelopeDecodeError('data_base64 is not a string');
+      envelope['data'] = parseJson(Buffer.from(envelope['data_base64'], 'base64').toString('utf8'), 'data_base64');
+      delete envelope['data_base64'];
+    }
   } else {
+    if (contentType !== undefined && !isJsonMediaType(contentType)) {
+      throw new EnvelopeDecodeError(`content-type "${contentType}" is not JSON: send JSON data (binary mode) or application/cloudevents+json (structured mode)`);
+    }
     envelope = { data: parsed };
     for (const attr of ATTRIBUTES) {
       const v = headerString(h[`ce_${attr}`]);

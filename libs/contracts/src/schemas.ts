@@ -1,3 +1,4 @@
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { EventClass } from './topics';
 
@@ -10,7 +11,11 @@ let cache: Record<string, JsonSchema> | undefined;
  * class-validator rules the services enforce, so the published schema cannot drift from the code.
  */
 export function jsonSchemaOf(cls: EventClass): JsonSchema {
-  cache ??= validationMetadatasToSchemas({ refPointerPrefix: '#/$defs/' }) as Record<string, JsonSchema>;
+  cache ??= validationMetadatasToSchemas({
+    refPointerPrefix: '#/$defs/',
+    // @Type(() => X) on arrays of nested objects: the item type, which design:type (Array) does not say.
+    classTransformerMetadataStorage: defaultMetadataStorage,
+  }) as Record<string, JsonSchema>;
   const own = ownOrInheritedSchema(cache, cls);
   if (!own) throw new Error(`no schema for ${cls.name}`);
   const defs: Record<string, JsonSchema> = {};

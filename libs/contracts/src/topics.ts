@@ -2,6 +2,7 @@ import { CampaignAudienceV1, CampaignStatusChangedV1 } from './events/campaign.e
 import { ContactClearedV1, ContactDispatchedV1 } from './events/contact.events';
 import { EmailRenderedV1, SmsRenderedV1 } from './events/message.events';
 import { DeliveryResultV1 } from './events/result.events';
+import { TriggerMessageV1 } from './events/trigger.events';
 
 /**
  * The topic catalogue: every topic Herald uses, each with the event types it may carry.
@@ -16,6 +17,7 @@ export const TOPICS = {
   'herald.message.rendered.sms.v1': [SmsRenderedV1],
   'herald.message.rendered.email.v1': [EmailRenderedV1],
   'herald.delivery.result.v1': [DeliveryResultV1],
+  'herald.trigger.v1': [TriggerMessageV1],
 } as const;
 
 export type TopicName = keyof typeof TOPICS;
@@ -31,6 +33,7 @@ export const Topic = {
   SmsRendered: 'herald.message.rendered.sms.v1',
   EmailRendered: 'herald.message.rendered.email.v1',
   DeliveryResult: 'herald.delivery.result.v1',
+  Trigger: 'herald.trigger.v1',
 } as const satisfies Record<string, TopicName>;
 
 /**

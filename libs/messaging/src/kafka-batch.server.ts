@@ -4,7 +4,7 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, Li
 import { DEAD_LETTER_TOPIC, decodeRecord, EnvelopeDecodeError, isTopicName, validateEvent } from '@herald/contracts';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { ConsumedEvent } from './consumed-event';
+import { BatchOutcome, ConsumedEvent } from './consumed-event';
 import { backoffMs, isTransient } from './error-policy';
 import { EventPublisher, RawRecord } from './event-publisher';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
@@ -28,6 +28,10 @@ export const DLQ_HEADERS = {
 } as const;
 
 class StopRequested extends Error {}
+
+function isBatchOutcome(value: unknown): value is BatchOutcome {
+  return typeof value === 'object' && value !== null && Array.isArray((value as BatchOutcome).rejected);
+}
 
 /** Lets a handler's own error reach the transport, so it can tell transient from permanent. */
 @Catch()
@@ -157,29 +161,37 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await payload.heartbeat();
   }
 
-  /** Runs the handler under the error policy; returns the events to dead-letter. */
+  /** Runs the handler under the error policy; returns the events to dead-letter (failed or rejected by the handler). */
   private async handleWithPolicy(topic: string, events: ConsumedEvent<unknown>[], payload: EachBatchPayload): Promise<DeadLetter[]> {
     const whole = await this.attempt(topic, events, payload);
-    if (whole === undefined) return [];
-    if (events.length === 1) return [{ message: this.messageOf(payload, events[0]!), stage: 'handle', reason: whole }];
-    this.logger.warn({ msg: 'batch keeps failing; retrying its events one by one', topic, size: events.length, err: whole });
+    if (whole.ok) return this.rejectedOf(payload, whole.outcome);
+    if (events.length === 1) return [{ message: this.messageOf(payload, events[0]!), stage: 'handle', reason: whole.reason }];
+    this.logger.warn({ msg: 'batch keeps failing; retrying its events one by one', topic, size: events.length, err: whole.reason });
     const dead: DeadLetter[] = [];
     for (const event of events) {
-      const reason = await this.attempt(topic, [event], payload);
-      if (reason !== undefined) dead.push({ message: this.messageOf(payload, event), stage: 'handle', reason });
+      const result = await this.attempt(topic, [event], payload);
+      if (result.ok) dead.push(...this.rejectedOf(payload, result.outcome));
+      else dead.push({ message: this.messageOf(payload, event), stage: 'handle', reason: result.reason });
     }
     return dead;
   }
 
-  /** Up to maxAttempts tries (transient failures retried without limit). Undefined on success, else the last error. */
-  private async attempt(topic: string, events: ConsumedEvent<unknown>[], payload: EachBatchPayload): Promise<string | undefined> {
+  private rejectedOf(payload: EachBatchPayload, outcome: BatchOutcome | undefined): DeadLetter[] {
+    return (outcome?.rejected ?? []).map(({ event, reason }) => ({ message: this.messageOf(payload, event), stage: 'handle', reason }));
+  }
+
+  /** Up to maxAttempts tries (transient failures retried without limit): the handler's outcome, or the last error. */
+  private async attempt(
+    topic: string,
+    events: ConsumedEvent<unknown>[],
+    payload: EachBatchPayload,
+  ): Promise<{ ok: true; outcome?: BatchOutcome } | { ok: false; reason: string }> {
     let failures = 0;
     let transientFailures = 0;
     for (;;) {
       this.throwIfStopping(payload);
       try {
-        await this.invoke(topic, events);
-        return undefined;
+        return { ok: true, outcome: await this.invoke(topic, events) };
       } catch (e) {
         if (isTransient(e)) {
           transientFailures++;
@@ -189,13 +201,13 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         }
         failures++;
         const reason = (e as Error)?.message ?? String(e);
-        if (failures >= this.maxAttempts) return reason;
+        if (failures >= this.maxAttempts) return { ok: false, reason };
         await this.pause(backoffMs(failures, 50, 2_000), payload);
       }
     }
   }
 
-  private async invoke(topic: string, events: ConsumedEvent<unknown>[]): Promise<void> {
+  private async invoke(topic: string, events: ConsumedEvent<unknown>[]): Promise<BatchOutcome | undefined> {
     const handler = this.getHandlerByPattern(topic);
     if (!handler) throw new Error(`no handler for ${topic}`);
     const links: Link[] = [];
@@ -215,9 +227,10 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': events.length, 'messaging.consumer.group.name': this.groupId },
     }, parent);
     try {
-      await context.with(trace.setSpan(parent, span), async () => {
+      return await context.with(trace.setSpan(parent, span), async () => {
         const result = await handler(events);
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        const outcome: unknown = await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        return isBatchOutcome(outcome) ? outcome : undefined;
       });
     } catch (e) {
       span.recordException(e as Error);

@@ -19,6 +19,7 @@ export function routesOf(config: EdgeConfig): Route[] {
     { prefix: '/api/v2/routing/email/outbound/domains', target: config.EMAIL_GATEWAY_URL },
     { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
+    { prefix: '/api/v2/conversations/messages/agentless', target: config.TRIGGERS_URL },
   ];
 }
 

@@ -19,7 +19,8 @@ const CACHE_TTL_MS = 5_000;
 
 /**
  * The render stage: each cleared contact's message is filled from its own column values (or the
- * substitution's default). A contact missing a value without a default is a per-contact failure
+ * substitution's default), taken from its message column, or, for an agentless message sent with
+ * a `textBody`, is that body as given. A contact missing a value without a default is a per-contact failure
  * with the names of the missing values, never a message with a hole in it.
  */
 @Injectable()
@@ -78,6 +79,8 @@ export class RendererService {
           continue;
         }
         body = result.text;
+      } else if (data.body !== undefined) {
+        body = data.body; // an agentless message's literal textBody
       } else {
         const column = data.messageColumn ?? '';
         const v = Object.prototype.hasOwnProperty.call(data.contactData, column) ? data.contactData[column] : undefined;

@@ -1,4 +1,4 @@
-import { campaignMessageId, uuidV5 } from './message-id';
+import { campaignMessageId, idempotentMessageId, triggerEventMessageId, uuidV5 } from './message-id';
 
 describe('message ids', () => {
   it('computes RFC 9562 version-5 UUIDs (the RFC example: DNS namespace, www.example.com)', () => {
@@ -10,5 +10,14 @@ describe('message ids', () => {
     expect(campaignMessageId(run, 'c1', 'sms')).toBe(campaignMessageId(run, 'c1', 'sms'));
     expect(campaignMessageId(run, 'c1', 'sms')).not.toBe(campaignMessageId(run, 'c2', 'sms'));
     expect(campaignMessageId(run, 'c1', 'sms')).not.toBe(campaignMessageId(run, 'c1', 'email'));
+  });
+
+  it('names a message by its idempotency key, or by the trigger event source and id', () => {
+    expect(idempotentMessageId('order-1')).toBe(idempotentMessageId('order-1'));
+    expect(idempotentMessageId('order-1')).not.toBe(idempotentMessageId('order-2'));
+    expect(triggerEventMessageId('/shop', 'e1')).toBe(triggerEventMessageId('/shop', 'e1'));
+    expect(triggerEventMessageId('/shop', 'e1')).not.toBe(triggerEventMessageId('/crm', 'e1'));
+    // No concatenation ambiguity between source and id.
+    expect(triggerEventMessageId('/a', 'b/c')).not.toBe(triggerEventMessageId('/a/b', 'c'));
   });
 });

@@ -19,3 +19,17 @@ export function uuidV5(name: string, namespace: string): string {
 export function campaignMessageId(runId: string, contactId: string, channel: Channel): string {
   return uuidV5(`${runId}:${contactId}:${channel}`, HERALD_MESSAGE_NAMESPACE);
 }
+
+/**
+ * The id of a message asked for with an idempotency key (the REST API's `Idempotency-Key` header
+ * or a trigger event's `idempotencyKey`): a retry with the same key names the same message, so the
+ * gateways' send ledgers recognise it even if it is dispatched twice.
+ */
+export function idempotentMessageId(idempotencyKey: string): string {
+  return uuidV5(`idempotency-key:${idempotencyKey}`, HERALD_MESSAGE_NAMESPACE);
+}
+
+/** The id of the message a trigger event without an idempotency key asks for: one per CloudEvents `source` + `id`. */
+export function triggerEventMessageId(source: string, eventId: string): string {
+  return uuidV5(`trigger-event:${JSON.stringify([source, eventId])}`, HERALD_MESSAGE_NAMESPACE);
+}

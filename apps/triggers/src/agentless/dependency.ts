@@ -1,0 +1,55 @@
+import { ServiceToken } from '@herald/auth';
+import { DomainError } from '@herald/service';
+
+/** A service Herald needs to check a request (templates, a sender registry) did not answer usefully. */
+export class DependencyUnavailableError extends DomainError {
+  constructor(what: string, problem: string) {
+    super('dependency.unavailable', `could not check the ${what}: ${problem}`, 503);
+  }
+}
+
+/**
+ * GET a peer's JSON resource with this service's own token (the check is Herald's, not the
+ * caller's: a caller allowed to send a message need not be allowed to read templates):
+ * undefined on 404, DependencyUnavailableError when it cannot answer.
+ */
+export async function getJson<T>(token: ServiceToken, url: string, what: string): Promise<T | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: await token.authorization() }, signal: AbortSignal.timeout(5_000) });
+  } catch (e) {
+    throw new DependencyUnavailableError(what, (e as Error).message);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new DependencyUnavailableError(what, `${url.split('?')[0]} answered ${res.status}`);
+  }
+  return (await res.json()) as T;
+}
+
+/**
+ * Positive answers kept for a few seconds: a burst of messages from one sender or template asks
+ * once (concurrent misses share one lookup). A negative answer or a failure is not kept.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: Promise<V | undefined>; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.entries.get(key);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = load();
+    const entry = { value, until: Date.now() + this.ttlMs };
+    this.entries.set(key, entry);
+    const forget = () => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    };
+    value.then((v) => v === undefined && forget(), forget);
+    return value;
+  }
+}
