@@ -12,6 +12,8 @@ import { DeliveryResultV1, idempotentMessageId, triggerEventMessageId } from '@h
 import { DLQ_HEADERS } from '@herald/messaging';
 import { randomUUID } from 'node:crypto';
 import { startSenderRegistryStandIn } from '../../tools/stack/sender-registry-standin';
+import { receivedBySesEmulator } from '../../tools/demo/email-campaign';
+import { urlOf } from '../../tools/stack/services';
 import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 const SENDER = '+12025550100';
@@ -89,7 +91,8 @@ async function smsTemplate(content: string, substitutions: { id: string; default
     name: `trigger ${randomUUID().slice(0, 6)}`,
     libraries: [{ id: 'triggers' }],
     responseType,
-    texts: [{ content, contentType: 'text/plain' }],
+    // An email template also needs its subject (a text of type "subject").
+    texts: responseType === 'CampaignEmailTemplate' ? [{ content: 'Hello', contentType: 'text/plain', type: 'subject' }, { content, contentType: 'text/plain', type: 'body' }] : [{ content, contentType: 'text/plain' }],
     substitutions,
   } as never);
   return t.id!;
@@ -267,22 +270,36 @@ describe('trigger topic', () => {
 });
 
 describe('email', () => {
-  it('accepts an agentless email and dispatches it on the email channel', async () => {
+  it('sends an agentless email from a template, through the email gateway to SES; a textBody email is refused', async () => {
+    const t = await stack.api.responses.postResponsemanagementResponses({
+      name: `trigger email ${randomUUID().slice(0, 6)}`,
+      libraries: [{ id: 'triggers' }],
+      responseType: 'CampaignEmailTemplate',
+      texts: [
+        { type: 'subject', contentType: 'text/plain', content: 'Receipt {{orderId}}' },
+        { type: 'body', contentType: 'text/plain', content: 'Thank you, {{name}}, for order {{orderId}}.' },
+      ],
+      substitutions: [{ id: 'orderId' }, { id: 'name', defaultValue: 'customer' }],
+    } as never);
     const sent = await stack.api.conversations.postConversationsMessagesAgentless({
       fromAddress: `Receipts@${EMAIL_DOMAIN.toUpperCase()}`,
       toAddress: ' ada@Example.org ',
       toAddressMessengerType: 'email',
-      textBody: 'Thank you for your purchase.',
-    });
+      messagingTemplate: { responseId: t.id!, parameters: [{ id: 'orderId', value: 'A-1001' }] },
+    } as never);
     expect(sent).toMatchObject({ messengerType: 'email', toAddress: 'ada@example.org', fromAddress: `Receipts@${EMAIL_DOMAIN}` });
     const dispatched = await dispatchedRecords();
-    expect(dispatched.find((d) => d.messageId === sent.id)).toMatchObject({
-      channel: 'email',
-      address: 'ada@example.org',
-      senderAddress: `Receipts@${EMAIL_DOMAIN}`,
-      body: 'Thank you for your purchase.',
-      contactData: {},
-    });
+    expect(dispatched.find((d) => d.messageId === sent.id)).toMatchObject({ channel: 'email', address: 'ada@example.org', senderAddress: `Receipts@${EMAIL_DOMAIN}`, templateId: t.id });
+
+    const results = await resultsFor([sent.id!]);
+    expect(results.get(sent.id!)?.map((r) => r.outcome)).toEqual(['accepted']);
+    const received = (await receivedBySesEmulator(urlOf(stack.settings, 'ses-emulator'))).filter((e) => e.destination.to.some((to) => to.includes('ada@example.org')));
+    expect(received).toHaveLength(1);
+    expect(received[0]!.subject).toBe('Receipt A-1001');
+    expect(received[0]!.body.text).toContain('Thank you, customer, for order A-1001.');
+
+    const refused = await refusalOf({ fromAddress: `receipts@${EMAIL_DOMAIN}`, toAddress: 'ada@example.org', toAddressMessengerType: 'email', textBody: 'Thanks' });
+    expect(refused).toMatchObject({ status: 400, code: 'body.template.required' });
   });
 });
 

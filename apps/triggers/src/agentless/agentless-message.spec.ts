@@ -26,7 +26,7 @@ describe('checkRequest', () => {
   });
 
   it('normalises email addresses: domains lower-cased, local parts kept', () => {
-    const checked = checkRequest({ fromAddress: 'Receipts@Shop.Example', toAddress: ' Ada@Example.ORG ', toAddressMessengerType: 'email', textBody: 'Thanks' });
+    const checked = checkRequest({ fromAddress: 'Receipts@Shop.Example', toAddress: ' Ada@Example.ORG ', toAddressMessengerType: 'email', messagingTemplate: { responseId: '0f8e6d4c-2b1a-4e9f-8d7c-6b5a4f3e2d1c' } });
     expect(checked).toMatchObject({ channel: 'email', from: 'Receipts@shop.example', to: 'Ada@example.org' });
   });
 
@@ -37,6 +37,7 @@ describe('checkRequest', () => {
   it.each<[string, AgentlessMessageFields, string, string]>([
     ['an SMS body of 766 characters', { ...sms, textBody: 'x'.repeat(766) }, 'textBody', 'message.too.long'],
     ['an empty body', { ...sms, textBody: '  ' }, 'textBody', 'body.empty'],
+    ['an email with a textBody (an email needs a template: subject and body)', { fromAddress: 'a@shop.example', toAddress: 'b@example.org', toAddressMessengerType: 'email', textBody: 'Thanks' }, 'textBody', 'body.template.required'],
     ['neither body nor template', { ...sms, textBody: undefined }, 'textBody', 'body.required'],
     ['both body and template', { ...sms, messagingTemplate: template }, 'textBody', 'body.ambiguous'],
     ['a recipient that is not a phone number', { ...sms, toAddress: 'call me' }, 'toAddress', 'invalid.to.address'],

@@ -50,6 +50,9 @@ export function checkRequest(r: AgentlessMessageFields): CheckedMessage {
     from = fromEmail.address;
   }
   if (r.textBody !== undefined) {
+    if (channel === 'email') {
+      throw new AgentlessRequestError('body.template.required', 'textBody', 'an email needs a messagingTemplate (a CampaignEmailTemplate gives its subject, HTML and text); textBody is for SMS');
+    }
     if (r.textBody.trim() === '') throw new AgentlessRequestError('body.empty', 'textBody', 'must not be empty');
     if (channel === 'sms' && r.textBody.length > MAX_SMS_CHARACTERS) {
       const { encoding, segments } = countSmsSegments(r.textBody);
