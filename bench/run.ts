@@ -9,6 +9,7 @@ import { startIsolatedStack } from '../tools/stack/isolated-stack';
 import { urlOf } from '../tools/stack/services';
 import { runCsvImportBench } from './csv-import';
 import { runDncLoad } from './dnc';
+import { runPacingBench } from './pacing';
 import { round, runRelay } from './relay';
 
 const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
@@ -33,7 +34,7 @@ async function campaignCase(brokers: string[]) {
   }
 }
 
-/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load. */
+/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load, pacing (not in the default set: ~6 minutes). */
 const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load').split(',').map((c) => c.trim()));
 
 async function main() {
@@ -56,6 +57,9 @@ async function main() {
   if (CASES.has('dnc-load')) {
     const dnc = await runDncLoad(broker.brokers, Number(process.env['BENCH_DNC_ENTRIES'] ?? 1_000_000));
     console.log(JSON.stringify({ ...dnc, machine }));
+  }
+  if (CASES.has('pacing')) {
+    for (const r of await runPacingBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
   }
 }
 
