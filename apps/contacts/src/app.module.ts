@@ -16,6 +16,7 @@ import { Imports1764300000000 } from './migrations/1764300000000-imports';
 import { ImportsController } from './imports/imports.controller';
 import { IMPORT_SETTINGS, ImportsService } from './imports/imports.service';
 import { Results1764300000001 } from './migrations/1764300000001-results';
+import { Pacing1764480000000 } from './migrations/1764480000000-pacing';
 import { ContactResultsService } from './results/contact-results.service';
 import { DeliveryResultsConsumer } from './results/delivery-results.consumer';
 import { ExportsController } from './exports/exports.controller';
@@ -30,7 +31,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('contacts', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001, Pacing1764480000000] }),
         TypeOrmModule.forFeature(entities),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'contacts', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
