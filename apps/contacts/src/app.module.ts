@@ -7,6 +7,7 @@ import { ContactsConfig } from './config';
 import { ContactListsController } from './contact-lists/contact-lists.controller';
 import { ContactListsService } from './contact-lists/contact-lists.service';
 import { ContactEntity, ContactListEntity } from './contact-lists/contact-list.entity';
+import { AudiencePreviewController } from './audience/audience-preview.controller';
 import { CampaignLifecycleController } from './dispatch/campaign-lifecycle.controller';
 import { DispatchRunEntity, RunContactEntity } from './dispatch/dispatch-run.entity';
 import { DispatcherService } from './dispatch/dispatcher.service';
@@ -36,7 +37,7 @@ export class AppModule {
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'contacts', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController],
+      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController, AudiencePreviewController],
       providers: [
         ContactListsService,
         ContactResultsService,

@@ -214,7 +214,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       { topic: Topic.DeliveryResult, events: skipped },
     ]);
     // dispatched_at is the pacing instant, so the table shows the pace the dispatcher kept.
-    await tx.query(`UPDATE contacts.run_contact SET dispatched_at = to_timestamp($3 / 1000) WHERE run_id = $1 AND contact_id = ANY($2)`, [
+    await tx.query(`UPDATE contacts.run_contact SET dispatched_at = to_timestamp($3::float8 / 1000) WHERE run_id = $1 AND contact_id = ANY($2)`, [
       run.runId,
       rows.map((r) => r.contact_id),
       pace.now,
