@@ -42,12 +42,14 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     const loop = async () => {
       if (this.stopped) return;
+      const started = Date.now();
       let delay = this.settings.tickMs;
       this.running = this.tick()
         .then((d) => void (delay = d))
         .catch((e: unknown) => this.logger.warn({ msg: 'dispatch tick failed; retrying', err: (e as Error).message }));
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(loop, delay);
+      // On a steady cadence: a tick's own duration comes off the sleep.
+      if (!this.stopped) this.timer = setTimeout(loop, Math.max(1, delay - (Date.now() - started)));
     };
     this.timer = setTimeout(loop, this.settings.tickMs);
   }
@@ -119,23 +121,25 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     await this.publisher.publish(Topic.CampaignAudience, [{ key: campaignId, data, causedBy }]);
   }
 
-  /** One pass over the running campaigns; answers how long the dispatcher may sleep. */
+  /**
+   * One pass over the running campaigns, side by side (one campaign's publish does not make
+   * another's slot late); answers how long the dispatcher may sleep.
+   */
   private async tick(): Promise<number> {
     const runs = await this.db.getRepository(DispatchRunEntity).find({ where: { status: 'on', exhausted: false } });
-    let delay = this.settings.tickMs;
-    for (const run of runs) {
-      if (this.stopped) break;
-      // One span per campaign and tick: its trace context rides in every event of the batch.
-      const wake = await tracer.startActiveSpan('dispatch contacts', { attributes: { 'herald.campaign.id': run.campaignId } }, async (span) => {
-        try {
-          return await this.db.transaction((tx) => this.dispatchSome(tx, run));
-        } finally {
-          span.end();
-        }
-      });
-      delay = Math.min(delay, wake);
-    }
-    return delay;
+    const wakes = await Promise.all(
+      runs.map((run) =>
+        // One span per campaign and tick: its trace context rides in every event of the batch.
+        tracer.startActiveSpan('dispatch contacts', { attributes: { 'herald.campaign.id': run.campaignId } }, async (span) => {
+          try {
+            return this.stopped ? this.settings.tickMs : await this.db.transaction((tx) => this.dispatchSome(tx, run));
+          } finally {
+            span.end();
+          }
+        }),
+      ),
+    );
+    return Math.min(this.settings.tickMs, ...wakes);
   }
 
   /**

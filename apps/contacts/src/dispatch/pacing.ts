@@ -12,8 +12,10 @@
  *   a longer stall loses the excess instead of bursting, which keeps every minute within
  *   `CATCH_UP_MS / 60 s` of the rate.
  * - **A sliding one-second window, for smoothness.** A tick never lets the last second's
- *   dispatches exceed `BURST ×` the per-second rate (at least 1), so catching up is spread out and
- *   no one-second window ever holds more than that, whatever the ticks' timing.
+ *   dispatches exceed `BURST ×` the per-second rate, rounded up to whole messages (at least 1),
+ *   so catching up is spread out and no one-second window ever holds more than that, whatever the
+ *   ticks' timing. Rounding up matters at low rates: at 60/min a window may hold 2 (a late message
+ *   made up by the next one), where 1 would make every late message push all later ones back.
  */
 
 /** The pacing state of one run, kept on its `dispatch_run` row. */
@@ -32,9 +34,9 @@ export const CATCH_UP_MS = 1_000;
 
 export const intervalMs = (messagesPerMinute: number) => 60_000 / messagesPerMinute;
 
-/** Most contacts any one-second window may hold at this rate (at least one). */
+/** Most contacts any one-second window may hold at this rate: BURST × the per-second rate, in whole messages. */
 export function windowCap(messagesPerMinute: number): number {
-  return Math.max(1, Math.floor((BURST * messagesPerMinute) / 60 + 1e-9));
+  return Math.max(1, Math.ceil((BURST * messagesPerMinute) / 60 - 1e-9));
 }
 
 /** The start of the schedule that `now` counts from: catch-up is limited to CATCH_UP_MS. */
@@ -77,11 +79,9 @@ export function paceAllowance(state: PaceState, now: number, messagesPerMinute: 
 
 /** The state after `dispatched` contacts went at `now` (0 leaves the schedule where it was). */
 export function paceAfter(state: PaceState, now: number, messagesPerMinute: number, dispatched: number): PaceState {
-  if (dispatched <= 0) return { nextDueAt: state.nextDueAt, recent: inWindow(state.recent, now) };
-  return {
-    nextDueAt: scheduleStart(state, now) + dispatched * intervalMs(messagesPerMinute),
-    recent: [...inWindow(state.recent, now), [now, dispatched]],
-  };
+  const recent = inWindow(state.recent, now);
+  if (dispatched <= 0) return { nextDueAt: state.nextDueAt, recent };
+  return { nextDueAt: scheduleStart(state, now) + dispatched * intervalMs(messagesPerMinute), recent: [...recent, [now, dispatched]] };
 }
 
 /**
