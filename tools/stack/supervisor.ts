@@ -56,8 +56,11 @@ export class Supervisor {
     return service;
   }
 
-  /** Waits until the service answers its readiness check (or fails, pointing at its log). */
-  async waitReady(name: string, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Waits until the service answers its readiness check (or fails, pointing at its log).
+   * HERALD_READY_TIMEOUT_MS lengthens the default wait on a crowded machine.
+   */
+  async waitReady(name: string, timeoutMs = Number(process.env['HERALD_READY_TIMEOUT_MS'] ?? 60_000)): Promise<void> {
     const spec = SERVICES.find((s) => s.name === name)!;
     const url = `http://127.0.0.1:${portOf(this.settings, name)}${spec.readyPath}`;
     const deadline = Date.now() + timeoutMs;
