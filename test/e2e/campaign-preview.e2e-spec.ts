@@ -4,6 +4,7 @@
 // Real broker, real PostgreSQL, every service its own process.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read JSON bodies loosely and assert on their shape */
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { Models } from 'purecloud-platform-client-v2';
 import { countSmsSegments } from '@herald/channels';
 import { awaitCompletion, prepareSmsCampaign, SENDER, setCampaignStatus } from '../../tools/demo/sms-campaign';
@@ -192,3 +193,45 @@ describe('campaign preview', () => {
     expect((await http('POST', '/internal/dnc/check', { channel: 'sms', dncListIds: [], addresses: [] })).status).toBe(404);
   });
 });
+
+// Pacing is measured where contacts are dispatched; so is the order. (contact-lists.e2e-spec.ts
+// checks the order at the provider, where the later stages' batching can reorder a few.)
+describe('priority contacts added while a campaign runs', () => {
+  async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: stack.settings.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('are dispatched next, before every contact still waiting', async () => {
+    const handle = await prepareSmsCampaign(stack.api, { contacts: 100, messagesPerMinute: 600, name: `priority ${randomUUID()}` });
+    await setCampaignStatus(stack.api, handle.campaignId, 'on');
+    const dispatched = async () =>
+      (await sql<{ n: number }>('SELECT count(*)::int AS n FROM contacts.run_contact rc JOIN contacts.dispatch_run r USING (run_id) WHERE r.campaign_id = $1 AND rc.dispatched_at IS NOT NULL', [handle.campaignId]))[0]!.n;
+    for (let deadline = Date.now() + 60_000; (await dispatched()) < 10; ) {
+      if (Date.now() > deadline) throw new Error('the campaign did not start dispatching');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const priority = Array.from({ length: 5 }, (_, i) => ({ id: `p${i}`, contactListId: handle.contactListId, data: { customerId: `p${i}`, firstName: 'Pat', phone: `+1202555${8000 + i}`, appointment: '9:00' } }));
+    await stack.api.outbound.postOutboundContactlistContacts(handle.contactListId, priority, { priority: true });
+    // The contacts are committed: every dispatch from now on sees them (pacing instants are the database's clock).
+    const [{ added }] = await sql<{ added: Date }>('SELECT clock_timestamp() AS added');
+    const outcome = await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: 180_000 });
+    expect(outcome.status).toBe('complete');
+    expect(outcome.progress.totalNumberOfContacts).toBe(105);
+
+    const rows = await sql<{ contact_id: string; at: Date }>(
+      'SELECT rc.contact_id, rc.dispatched_at AS at FROM contacts.run_contact rc JOIN contacts.dispatch_run r USING (run_id) WHERE r.campaign_id = $1',
+      [handle.campaignId],
+    );
+    const lastPriority = Math.max(...rows.filter((r) => r.contact_id.startsWith('p')).map((r) => r.at.getTime()));
+    const regularLater = rows.filter((r) => !r.contact_id.startsWith('p') && r.at.getTime() > added.getTime());
+    expect(regularLater.length).toBeGreaterThan(50); // they really were added mid-run
+    expect(regularLater.filter((r) => r.at.getTime() < lastPriority)).toEqual([]);
+  });
+});
+
