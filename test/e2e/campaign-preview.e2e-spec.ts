@@ -1,10 +1,15 @@
 // The pre-launch preview (Herald extension): a dry run of a campaign that is off reports who would
 // be messaged and who skipped and why, unresolved template variables, SMS encodings and segments,
 // and the ETA; the campaign is then really run and its results equal the preview's figures.
-// Real broker, real PostgreSQL, every service its own process.
+// On the same stack, what the dispatch point promises: priority contacts go next, and a second
+// contacts instance does not raise a campaign's rate. Real broker, real PostgreSQL, every service
+// its own process.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read JSON bodies loosely and assert on their shape */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { envFor, SERVICES } from '../../tools/stack/services';
+import { entryOf } from '../../tools/stack/supervisor';
 import type { Models } from 'purecloud-platform-client-v2';
 import { countSmsSegments } from '@herald/channels';
 import { awaitCompletion, prepareSmsCampaign, SENDER, setCampaignStatus } from '../../tools/demo/sms-campaign';
@@ -196,17 +201,17 @@ describe('campaign preview', () => {
 
 // Pacing is measured where contacts are dispatched; so is the order. (contact-lists.e2e-spec.ts
 // checks the order at the provider, where the later stages' batching can reorder a few.)
-describe('priority contacts added while a campaign runs', () => {
-  async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: stack.settings.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: stack.settings.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
   }
+}
 
+describe('priority contacts added while a campaign runs', () => {
   it('are dispatched next, before every contact still waiting', async () => {
     const handle = await prepareSmsCampaign(stack.api, { contacts: 100, messagesPerMinute: 600, name: `priority ${randomUUID()}` });
     await setCampaignStatus(stack.api, handle.campaignId, 'on');
@@ -232,6 +237,44 @@ describe('priority contacts added while a campaign runs', () => {
     const regularLater = rows.filter((r) => !r.contact_id.startsWith('p') && r.at.getTime() > added.getTime());
     expect(regularLater.length).toBeGreaterThan(50); // they really were added mid-run
     expect(regularLater.filter((r) => r.at.getTime() < lastPriority)).toEqual([]);
+  });
+});
+
+describe('pacing with two contacts instances', () => {
+  it('keeps the campaign to its rate: no one-second window above 1.1× (the pace is shared, not per instance)', async () => {
+    // A second contacts process on the same database and topics (port base + 51).
+    const spec = SERVICES.find((x) => x.name === 'contacts')!;
+    const port = stack.settings.portBase + 51;
+    const second = spawn(process.execPath, [entryOf('contacts')], { env: { ...process.env, ...envFor(stack.settings, spec), PORT: String(port) }, stdio: 'ignore' });
+    const exited = new Promise((r) => second.once('exit', r));
+    try {
+      for (let deadline = Date.now() + 300_000; ; ) {
+        const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+        if (ready) break;
+        if (Date.now() > deadline) throw new Error('the second contacts instance did not become ready');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const handle = await prepareSmsCampaign(stack.api, { contacts: 200, messagesPerMinute: 600, name: `two instances ${randomUUID()}` });
+      await setCampaignStatus(stack.api, handle.campaignId, 'on');
+      const outcome = await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: 180_000 });
+      expect(outcome.status).toBe('complete');
+      const times = (
+        await sql<{ at: Date }>('SELECT rc.dispatched_at AS at FROM contacts.run_contact rc JOIN contacts.dispatch_run r USING (run_id) WHERE r.campaign_id = $1', [handle.campaignId])
+      )
+        .map((r) => r.at.getTime())
+        .sort((a, b) => a - b);
+      expect(times).toHaveLength(200);
+      // At 600/min (10/s) a one-second window holds at most 11: with a bucket per instance, up to 22.
+      let largest = 0;
+      for (let lo = 0, hi = 0; hi < times.length; hi++) {
+        while (times[hi]! - times[lo]! >= 1_000) lo++;
+        largest = Math.max(largest, hi - lo + 1);
+      }
+      expect(largest).toBeLessThanOrEqual(11);
+    } finally {
+      second.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 
