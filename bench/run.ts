@@ -10,6 +10,7 @@ import { urlOf } from '../tools/stack/services';
 import { runCsvImportBench } from './csv-import';
 import { runDncLoad } from './dnc';
 import { runFilterCase } from './filter';
+import { runPacingBench } from './pacing';
 import { round, runRelay } from './relay';
 import { runTriggerBench } from './trigger';
 
@@ -35,7 +36,7 @@ async function campaignCase(brokers: string[]) {
   }
 }
 
-/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load, dnc-filter, trigger. */
+/** BENCH_CASES picks cases (comma-separated): pipeline (relay + campaign), csv-import, dnc-load, dnc-filter, trigger, pacing (not in the default set: ~6 minutes). */
 const CASES = new Set((process.env['BENCH_CASES'] ?? 'pipeline,csv-import,dnc-load,dnc-filter,trigger').split(',').map((c) => c.trim()));
 
 async function main() {
@@ -64,6 +65,9 @@ async function main() {
   }
   if (CASES.has('trigger')) {
     for (const r of await runTriggerBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
+  }
+  if (CASES.has('pacing')) {
+    for (const r of await runPacingBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
   }
 }
 

@@ -310,7 +310,8 @@ describe('senders', () => {
     expect(sms).toMatchObject({ status: 400, code: 'sender.not.provisioned' });
     expect(sms.message).toMatch(/^fromAddress: /);
 
-    const email = await refusalOf({ fromAddress: 'news@unknown.example.net', toAddress: 'ada@example.org', toAddressMessengerType: 'email', textBody: 'Hi' });
+    const emailTemplate = await smsTemplate('Hi', [], 'CampaignEmailTemplate');
+    const email = await refusalOf({ fromAddress: 'news@unknown.example.net', toAddress: 'ada@example.org', toAddressMessengerType: 'email', messagingTemplate: { responseId: emailTemplate } });
     expect(email).toMatchObject({ status: 400, code: 'sender.not.provisioned' });
   });
 

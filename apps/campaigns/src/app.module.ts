@@ -9,6 +9,10 @@ import { MessagingCampaignsService } from './messaging-campaigns/messaging-campa
 import { REFERENCE_URLS, ReferencesClient } from './messaging-campaigns/references.client';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { EmailConfig1764400000000 } from './migrations/1764400000000-email-config';
+import { Previews1764480000000 } from './migrations/1764480000000-previews';
+import { PreviewStagesClient } from './previews/preview-stages.client';
+import { PreviewsController } from './previews/previews.controller';
+import { PreviewsService } from './previews/previews.service';
 import { ProgressConsumer } from './progress/progress.consumer';
 import { ProgressService } from './progress/progress.service';
 
@@ -19,15 +23,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('campaigns', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, EmailConfig1764400000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, EmailConfig1764400000000, Previews1764480000000] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'campaigns', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [MessagingCampaignsController, ProgressConsumer],
+      controllers: [MessagingCampaignsController, ProgressConsumer, PreviewsController],
       providers: [
         MessagingCampaignsService,
         ProgressService,
         ReferencesClient,
+        PreviewsService,
+        PreviewStagesClient,
         { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL, emailGateway: config.EMAIL_GATEWAY_URL } },
       ],
     };

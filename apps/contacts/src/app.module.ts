@@ -7,6 +7,7 @@ import { ContactsConfig } from './config';
 import { ContactListsController } from './contact-lists/contact-lists.controller';
 import { ContactListsService } from './contact-lists/contact-lists.service';
 import { ContactEntity, ContactListEntity } from './contact-lists/contact-list.entity';
+import { AudiencePreviewController } from './audience/audience-preview.controller';
 import { CampaignLifecycleController } from './dispatch/campaign-lifecycle.controller';
 import { DispatchRunEntity, RunContactEntity } from './dispatch/dispatch-run.entity';
 import { DispatcherService } from './dispatch/dispatcher.service';
@@ -16,6 +17,7 @@ import { Imports1764300000000 } from './migrations/1764300000000-imports';
 import { ImportsController } from './imports/imports.controller';
 import { IMPORT_SETTINGS, ImportsService } from './imports/imports.service';
 import { Results1764300000001 } from './migrations/1764300000001-results';
+import { Pacing1764480000000 } from './migrations/1764480000000-pacing';
 import { ContactResultsService } from './results/contact-results.service';
 import { DeliveryResultsConsumer } from './results/delivery-results.consumer';
 import { ExportsController } from './exports/exports.controller';
@@ -30,12 +32,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('contacts', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001, Pacing1764480000000] }),
         TypeOrmModule.forFeature(entities),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'contacts', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController],
+      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController, AudiencePreviewController],
       providers: [
         ContactListsService,
         ContactResultsService,

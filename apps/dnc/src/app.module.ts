@@ -12,6 +12,7 @@ import { DncListsController } from './dnc-lists/dnc-lists.controller';
 import { DncListsService } from './dnc-lists/dnc-lists.service';
 import { ContactFilterService } from './filter/contact-filter.service';
 import { DispatchConsumer } from './filter/dispatch.consumer';
+import { FilterCheckController } from './filter/filter-check.controller';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { DncLists1764300000000 } from './migrations/1764300000000-dnc-lists';
 import { SUPPRESSION_SETTINGS, SuppressionsService } from './suppressions/suppressions.service';
@@ -33,7 +34,7 @@ export class AppModule {
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'dnc', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [DispatchConsumer, DncListsController, SuppressionsController, UnsubscribeController],
+      controllers: [DispatchConsumer, DncListsController, SuppressionsController, UnsubscribeController, FilterCheckController],
       providers: [
         ContactFilterService,
         DncListsService,

@@ -6,6 +6,7 @@ import { TemplatesConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { ClearedConsumer } from './rendering/cleared.consumer';
 import { RendererService } from './rendering/renderer.service';
+import { RenderPreviewController } from './rendering/render-preview.controller';
 import { ResponseEntity } from './responses/response.entity';
 import { ResponsesController } from './responses/responses.controller';
 import { ResponsesService } from './responses/responses.service';
@@ -21,7 +22,7 @@ export class AppModule {
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'templates', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [ResponsesController, ClearedConsumer],
+      controllers: [ResponsesController, ClearedConsumer, RenderPreviewController],
       providers: [ResponsesService, RendererService],
     };
   }

@@ -8,22 +8,17 @@ import {
   ContactDispatchedV1,
   DeliveryResultV1,
   EventEnvelope,
-  isE164,
   resultFor,
   Topic,
 } from '@herald/contracts';
-import { normalizeEmailAddress } from '@herald/channels';
 import { EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { DataSource, EntityManager } from 'typeorm';
+import { messageOf } from './address';
 import { DispatchRunEntity } from './dispatch-run.entity';
 import { DISPATCH_SETTINGS, DispatchSettings } from './dispatch.settings';
+import { paceAfter, paceAllowance, PaceState, wakeDelay } from './pacing';
 
 const tracer = trace.getTracer('@herald/contacts');
-
-interface Bucket {
-  tokens: number;
-  last: number;
-}
 
 /**
  * Walks the audience of every running campaign and publishes its contacts at the campaign's
@@ -34,7 +29,6 @@ interface Bucket {
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatcherService.name);
-  private readonly buckets = new Map<string, Bucket>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -48,9 +42,14 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     const loop = async () => {
       if (this.stopped) return;
-      this.running = this.tick().catch((e: unknown) => this.logger.warn({ msg: 'dispatch tick failed; retrying', err: (e as Error).message }));
+      const started = Date.now();
+      let delay = this.settings.tickMs;
+      this.running = this.tick()
+        .then((d) => void (delay = d))
+        .catch((e: unknown) => this.logger.warn({ msg: 'dispatch tick failed; retrying', err: (e as Error).message }));
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(loop, this.settings.tickMs);
+      // On a steady cadence: a tick's own duration comes off the sleep.
+      if (!this.stopped) this.timer = setTimeout(loop, Math.max(1, delay - (Date.now() - started)));
     };
     this.timer = setTimeout(loop, this.settings.tickMs);
   }
@@ -74,7 +73,13 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
            exhausted = CASE WHEN dispatch_run.run_id = EXCLUDED.run_id THEN dispatch_run.exhausted ELSE false END,
            run_id = EXCLUDED.run_id, division = EXCLUDED.division, list_id = EXCLUDED.list_id, status = EXCLUDED.status,
            channel = EXCLUDED.channel, messages_per_minute = EXCLUDED.messages_per_minute,
-           always_running = EXCLUDED.always_running, config = EXCLUDED.config, updated_at = now()`,
+           always_running = EXCLUDED.always_running, config = EXCLUDED.config, updated_at = now(),
+           -- Pacing (dispatch/pacing.ts): a new run starts afresh; a resumed one catches up nothing.
+           pace_next_due_ms = CASE WHEN dispatch_run.run_id <> EXCLUDED.run_id THEN NULL
+             WHEN dispatch_run.status <> 'on' AND EXCLUDED.status = 'on'
+               THEN GREATEST(dispatch_run.pace_next_due_ms, extract(epoch FROM clock_timestamp())::float8 * 1000)
+             ELSE dispatch_run.pace_next_due_ms END,
+           pace_recent = CASE WHEN dispatch_run.run_id <> EXCLUDED.run_id THEN '[]' ELSE dispatch_run.pace_recent END`,
         [event.campaignId, event.runId, event.division, event.contactListId, event.status, event.channel, event.messagesPerMinute, event.alwaysRunning, config],
       );
       if (event.status !== 'on') return undefined;
@@ -116,43 +121,49 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     await this.publisher.publish(Topic.CampaignAudience, [{ key: campaignId, data, causedBy }]);
   }
 
-  private take(run: DispatchRunEntity, now: number): number {
-    const perMs = run.messagesPerMinute / 60_000;
-    const bucket = this.buckets.get(run.campaignId) ?? { tokens: 1, last: now };
-    const elapsed = now - bucket.last;
-    // The bucket holds at most what one interval earns (two ticks, or the time a slow tick took),
-    // so a slow tick does not lose sending time and an idle spell does not save up a burst.
-    const cap = Math.max(1, perMs * Math.max(this.settings.tickMs * 2, elapsed));
-    bucket.tokens = Math.min(cap, bucket.tokens + elapsed * perMs);
-    bucket.last = now;
-    this.buckets.set(run.campaignId, bucket);
-    return Math.min(this.settings.maxBatch, Math.floor(bucket.tokens));
-  }
-
-  private async tick(): Promise<void> {
+  /**
+   * One pass over the running campaigns, side by side (one campaign's publish does not make
+   * another's slot late); answers how long the dispatcher may sleep.
+   */
+  private async tick(): Promise<number> {
     const runs = await this.db.getRepository(DispatchRunEntity).find({ where: { status: 'on', exhausted: false } });
-    const active = new Set(runs.map((r) => r.campaignId));
-    for (const id of this.buckets.keys()) if (!active.has(id)) this.buckets.delete(id);
-    for (const run of runs) {
-      if (this.stopped) return;
-      const allowance = this.take(run, Date.now());
-      if (allowance < 1) continue;
-      // One span per dispatched batch: its trace context rides in every event of the batch.
-      const sent = await tracer.startActiveSpan('dispatch contacts', { attributes: { 'herald.campaign.id': run.campaignId, 'herald.dispatch.allowance': allowance } }, async (span) => {
-        try {
-          return await this.db.transaction((tx) => this.dispatchSome(tx, run, allowance));
-        } finally {
-          span.end();
-        }
-      });
-      this.buckets.get(run.campaignId)!.tokens -= sent;
-    }
+    const wakes = await Promise.all(
+      runs.map((run) =>
+        // One span per campaign and tick: its trace context rides in every event of the batch.
+        tracer.startActiveSpan('dispatch contacts', { attributes: { 'herald.campaign.id': run.campaignId } }, async (span) => {
+          try {
+            return this.stopped ? this.settings.tickMs : await this.db.transaction((tx) => this.dispatchSome(tx, run));
+          } finally {
+            span.end();
+          }
+        }),
+      ),
+    );
+    return Math.min(this.settings.tickMs, ...wakes);
   }
 
-  private async dispatchSome(tx: EntityManager, run: DispatchRunEntity, limit: number): Promise<number> {
+  /**
+   * Dispatches what the run's pace allows now; answers in how many ms the run needs the dispatcher
+   * again. The pace is read and written on the run's row under the campaign's lock, with the
+   * database's clock, so instances taking turns share one pace (dispatch/pacing.ts).
+   */
+  private async dispatchSome(tx: EntityManager, run: DispatchRunEntity): Promise<number> {
+    const { tickMs, maxBatch } = this.settings;
     // One instance dispatches a campaign at a time.
     const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`herald:dispatch:${run.campaignId}`]);
-    if (!locked) return 0;
+    if (!locked) return tickMs;
+    const [pace]: { run_id: string; status: string; exhausted: boolean; rate: number; next_due: number | null; recent: [number, number][]; now: number }[] = await tx.query(
+      `SELECT run_id, status, exhausted, messages_per_minute AS rate, pace_next_due_ms AS next_due, pace_recent AS recent,
+              extract(epoch FROM clock_timestamp())::float8 * 1000 AS now
+         FROM contacts.dispatch_run WHERE campaign_id = $1`,
+      [run.campaignId],
+    );
+    // Turned off, recycled or finished since the tick listed it.
+    if (!pace || pace.run_id !== run.runId || pace.status !== 'on' || pace.exhausted) return tickMs;
+    const state: PaceState = { nextDueAt: pace.next_due, recent: pace.recent };
+    const { allowance: limit, wakeAt } = paceAllowance(state, pace.now, pace.rate, maxBatch);
+    trace.getActiveSpan()?.setAttribute('herald.dispatch.allowance', limit);
+    if (limit < 1) return wakeDelay(wakeAt, pace.now, pace.rate, tickMs);
     const rows: { contact_id: string; data: Record<string, string> }[] = await tx.query(
       `SELECT rc.contact_id, c.data FROM contacts.run_contact rc
          JOIN contacts.contact c ON c.list_id = $2 AND c.id = rc.contact_id
@@ -171,7 +182,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
         await this.publishAudience(run.campaignId, run.runId, run.total, run.dispatched, true);
         this.logger.log({ msg: 'campaign audience exhausted', campaignId: run.campaignId, runId: run.runId, dispatched: run.dispatched });
       }
-      return 0;
+      return tickMs;
     }
     const dispatches: OutgoingEvent<ContactDispatchedV1>[] = [];
     const skipped: OutgoingEvent<DeliveryResultV1>[] = [];
@@ -193,30 +204,21 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       { topic: Topic.ContactDispatch, events: dispatches },
       { topic: Topic.DeliveryResult, events: skipped },
     ]);
-    await tx.query(`UPDATE contacts.run_contact SET dispatched_at = now() WHERE run_id = $1 AND contact_id = ANY($2)`, [run.runId, rows.map((r) => r.contact_id)]);
-    await tx.query('UPDATE contacts.dispatch_run SET dispatched = dispatched + $2 WHERE campaign_id = $1', [run.campaignId, rows.length]);
+    // dispatched_at is the pacing instant, so the table shows the pace the dispatcher kept.
+    await tx.query(`UPDATE contacts.run_contact SET dispatched_at = to_timestamp($3::float8 / 1000) WHERE run_id = $1 AND contact_id = ANY($2)`, [
+      run.runId,
+      rows.map((r) => r.contact_id),
+      pace.now,
+    ]);
+    // Only dispatch events take a slot: a contact skipped here for its address is not a message.
+    const after = paceAfter(state, pace.now, pace.rate, dispatches.length);
+    await tx.query('UPDATE contacts.dispatch_run SET dispatched = dispatched + $2, pace_next_due_ms = $3, pace_recent = $4 WHERE campaign_id = $1', [
+      run.campaignId,
+      rows.length,
+      after.nextDueAt,
+      JSON.stringify(after.recent),
+    ]);
     run.dispatched += rows.length;
-    return rows.length;
+    return wakeDelay(paceAllowance(after, pace.now, pace.rate, maxBatch).wakeAt, pace.now, pace.rate, tickMs);
   }
-}
-
-type Addressing = Pick<ContactDispatchedV1, 'address' | 'senderAddress' | 'senderName' | 'replyTo' | 'templateId' | 'messageColumn'>;
-
-/**
- * Whom a contact is messaged at and by whom, from the campaign's channel configuration: SMS to the
- * E.164 number in the phone column; email to the first non-empty of the email columns, normalised.
- */
-export function messageOf(run: Pick<DispatchRunEntity, 'config'>, data: Record<string, string>): Addressing | { invalid: string } {
-  const { sms, email } = run.config;
-  if (email) {
-    const raw = email.emailColumns.map((c) => data[c]).find((v) => v !== undefined && v.trim() !== '');
-    if (raw === undefined) return { invalid: `no email address in columns ${email.emailColumns.map((c) => `"${c}"`).join(', ')}` };
-    const address = normalizeEmailAddress(raw);
-    // The reason, without the quoted piece of the address some reasons carry (results never hold an address).
-    if (!address.ok) return { invalid: `invalid email address: ${address.reason.replace(/ "[^"]*"/g, '')}` };
-    return { address: address.address, senderAddress: email.fromAddress, senderName: email.fromName, replyTo: email.replyTo, templateId: email.contentTemplateId };
-  }
-  const address = sms ? data[sms.phoneColumn] : undefined;
-  if (!sms || !address || !isE164(address)) return { invalid: `no valid phone number in column "${sms?.phoneColumn}"` };
-  return { address, senderAddress: sms.senderSmsPhoneNumber, templateId: sms.contentTemplateId, messageColumn: sms.messageColumn };
 }

@@ -1,4 +1,4 @@
-import { messageOf } from './dispatcher.service';
+import { messageOf } from './address';
 
 const email = {
   config: {

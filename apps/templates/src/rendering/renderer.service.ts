@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { countSmsSegments, MAX_SMS_CHARACTERS } from '@herald/channels';
+import { countSmsSegments, MAX_SMS_CHARACTERS, SmsEncoding } from '@herald/channels';
 import { ContactClearedV1, DeliveryResultV1, EmailRenderedV1, resultFor, SmsRenderedV1, Topic } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { ResponseEntity } from '../responses/response.entity';
@@ -16,6 +16,10 @@ interface CachedTemplate {
 }
 
 const CACHE_TTL_MS = 5_000;
+
+export type SmsRenderOutcome =
+  | { ok: true; body: string; encoding: SmsEncoding; segments: number }
+  | { ok: false; reason: 'template-not-found' | 'render-failed' | 'message-too-long'; detail: string; missing?: string[] };
 
 /**
  * The render stage: each cleared contact's message is filled from its own column values (or the
@@ -53,6 +57,39 @@ export class RendererService {
     return this.cache;
   }
 
+  /**
+   * One contact's SMS: the body, its encoding and segments, or why there is none. The one place
+   * that renders, for the render stage and the pre-launch preview (`POST /internal/rendering/sms-preview`).
+   */
+  renderSms(templates: Map<string, CachedTemplate>, source: { templateId?: string; messageColumn?: string; body?: string }, contactData: Record<string, string>): SmsRenderOutcome {
+    let body: string;
+    if (source.templateId) {
+      const template = templates.get(source.templateId);
+      if (!template) return { ok: false, reason: 'template-not-found', detail: `template ${source.templateId} does not exist` };
+      const result = renderTemplate(template.body, (name) => valueOf(contactData, template, name));
+      if (!result.ok) return { ok: false, reason: 'render-failed', detail: `no value and no default for: ${result.missing.join(', ')}`, missing: result.missing };
+      body = result.text;
+    } else if (source.body !== undefined) {
+      body = source.body; // an agentless message's literal textBody
+    } else {
+      const column = source.messageColumn ?? '';
+      const v = Object.prototype.hasOwnProperty.call(contactData, column) ? contactData[column] : undefined;
+      if (!v) return { ok: false, reason: 'render-failed', detail: `message column "${column}" is empty` };
+      body = v;
+    }
+    if (body.length > MAX_SMS_CHARACTERS) {
+      return { ok: false, reason: 'message-too-long', detail: `message has ${body.length} characters; at most ${MAX_SMS_CHARACTERS} are allowed` };
+    }
+    const { encoding, segments } = countSmsSegments(body);
+    return { ok: true, body, encoding, segments };
+  }
+
+  /** The render stage's outcome for each contact, without publishing (the pre-launch preview). */
+  async previewSms(source: { templateId?: string; messageColumn?: string }, contacts: Record<string, string>[]): Promise<SmsRenderOutcome[]> {
+    const templates = await this.templates(source.templateId ? [source.templateId] : []);
+    return contacts.map((data) => this.renderSms(templates, source, data));
+  }
+
   async render(events: ConsumedEvent<ContactClearedV1>[]): Promise<void> {
     const templates = await this.templates(events.flatMap((e) => (e.data.templateId ? [e.data.templateId] : [])));
     const rendered: OutgoingEvent<SmsRenderedV1>[] = [];
@@ -66,33 +103,9 @@ export class RendererService {
         else emails.push({ key: data.messageId, subject: data.messageId, causedBy: envelope, data: email });
         continue;
       }
-      let body: string;
-      if (data.templateId) {
-        const template = templates.get(data.templateId);
-        if (!template) {
-          fail('template-not-found', `template ${data.templateId} does not exist`);
-          continue;
-        }
-        const result = renderTemplate(template.body, (name) => valueOf(data, template, name));
-        if (!result.ok) {
-          fail('render-failed', `no value and no default for: ${result.missing.join(', ')}`);
-          continue;
-        }
-        body = result.text;
-      } else if (data.body !== undefined) {
-        body = data.body; // an agentless message's literal textBody
-      } else {
-        const column = data.messageColumn ?? '';
-        const v = Object.prototype.hasOwnProperty.call(data.contactData, column) ? data.contactData[column] : undefined;
-        if (!v) {
-          fail('render-failed', `message column "${column}" is empty`);
-          continue;
-        }
-        body = v;
-      }
-      const segments = countSmsSegments(body);
-      if (body.length > MAX_SMS_CHARACTERS) {
-        fail('message-too-long', `message has ${body.length} characters; at most ${MAX_SMS_CHARACTERS} are allowed`);
+      const outcome = this.renderSms(templates, data, data.contactData);
+      if (!outcome.ok) {
+        fail(outcome.reason, outcome.detail);
         continue;
       }
       rendered.push({
@@ -108,9 +121,9 @@ export class RendererService {
           division: data.division,
           from: data.senderAddress,
           to: data.address,
-          body,
-          encoding: segments.encoding,
-          segments: segments.segments,
+          body: outcome.body,
+          encoding: outcome.encoding,
+          segments: outcome.segments,
         },
       });
     }
@@ -127,7 +140,7 @@ export class RendererService {
     const template = templates.get(data.templateId);
     if (!template) return { reason: 'template-not-found', detail: `template ${data.templateId} does not exist` };
     if ('problem' in template.email) return { reason: 'render-failed', detail: template.email.problem };
-    const result = renderEmail(template.email, (name) => valueOf(data, template, name));
+    const result = renderEmail(template.email, (name) => valueOf(data.contactData, template, name));
     if (!result.ok) return { reason: 'render-failed', detail: `no value and no default for: ${result.missing.join(', ')}` };
     const tooLong = emailTooLong(result.email);
     if (tooLong) return { reason: 'message-too-long', detail: tooLong };
@@ -148,7 +161,7 @@ export class RendererService {
 }
 
 /** A contact's value for a substitution, else the substitution's default; empty counts as missing. */
-function valueOf(data: ContactClearedV1, template: CachedTemplate, name: string): string | undefined {
-  const v = Object.prototype.hasOwnProperty.call(data.contactData, name) ? data.contactData[name] : undefined;
+function valueOf(contactData: Record<string, string>, template: CachedTemplate, name: string): string | undefined {
+  const v = Object.prototype.hasOwnProperty.call(contactData, name) ? contactData[name] : undefined;
   return v !== undefined && v !== '' ? v : template.defaults.get(name);
 }

@@ -1,0 +1,61 @@
+import { callerAuthorizationHeaders } from '@herald/auth';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@herald/service';
+import { REFERENCE_URLS, ReferenceUrls } from '../messaging-campaigns/references.client';
+import type { FilterDecision, SmsRenderOutcome } from './preview-tally';
+
+export type AudienceContact = { contactId: string; address: string; data: Record<string, string> } | { contactId: string; invalidAddress: string };
+
+export interface AudiencePage {
+  total?: number;
+  contacts: AudienceContact[];
+  filteredOut: number;
+  next: string | null;
+}
+
+export interface SmsSettings {
+  phoneColumn: string;
+  senderSmsPhoneNumber: string;
+  contentTemplateId?: string;
+  messageColumn?: string;
+}
+
+/**
+ * The owning services' internal endpoints that a preview asks for each decision, so that a dry run
+ * decides exactly as a real run: contacts (audience, address), dnc (suppression, DNC lists),
+ * templates (rendering, encoding, segments). Not routed by the edge.
+ */
+@Injectable()
+export class PreviewStagesClient {
+  constructor(@Inject(REFERENCE_URLS) private readonly urls: ReferenceUrls) {}
+
+  private async post<T>(url: string, body: unknown, what: string): Promise<T> {
+    let res: Response;
+    try {
+      // The job runs in the context of the request that started it: the caller's token is relayed.
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...callerAuthorizationHeaders() }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (e) {
+      throw new DomainError('dependency.unavailable', `${what}: ${(e as Error).message}`, 503);
+    }
+    if (!res.ok) {
+      const error = (await res.json().catch(() => ({}))) as { message?: string };
+      throw new DomainError('dependency.failed', `${what} answered ${res.status}${error.message ? `: ${error.message}` : ''}`, 502);
+    }
+    return (await res.json()) as T;
+  }
+
+  audience(listId: string, sms: SmsSettings, after: string | undefined, limit: number): Promise<AudiencePage> {
+    return this.post(`${this.urls.contacts}/internal/contactlists/${listId}/audience`, { sms, after, limit }, 'the contacts service (audience)');
+  }
+
+  async filter(channel: 'sms', dncListIds: string[], addresses: string[]): Promise<FilterDecision[]> {
+    if (addresses.length === 0) return [];
+    return (await this.post<{ decisions: FilterDecision[] }>(`${this.urls.dnc}/internal/dnc/check`, { channel, dncListIds, addresses }, 'the dnc service (filter)')).decisions;
+  }
+
+  async renderSms(source: { templateId?: string; messageColumn?: string }, contacts: Record<string, string>[]): Promise<SmsRenderOutcome[]> {
+    if (contacts.length === 0) return [];
+    const body = { templateId: source.templateId, messageColumn: source.messageColumn, contacts };
+    return (await this.post<{ outcomes: SmsRenderOutcome[] }>(`${this.urls.templates}/internal/rendering/sms-preview`, body, 'the templates service (rendering)')).outcomes;
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { PreviewsService } from './previews.service';
+
+/** Herald extension: pre-launch previews (dry runs) of a messaging campaign. */
+@Controller('api/v2/outbound/messagingcampaigns/:id/previews')
+export class PreviewsController {
+  constructor(private readonly previews: PreviewsService) {}
+
+  @Post()
+  @HttpCode(202)
+  start(@Param('id', ParseUUIDPipe) id: string) {
+    return this.previews.start(id);
+  }
+
+  @Get(':previewId')
+  get(@Param('id', ParseUUIDPipe) id: string, @Param('previewId', ParseUUIDPipe) previewId: string) {
+    return this.previews.get(id, previewId);
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
+import { RendererService } from './renderer.service';
+
+export class SmsPreviewDto {
+  @IsOptional() @IsUUID() templateId?: string;
+  @IsOptional() @IsString() messageColumn?: string;
+  /** Each contact's column values. */
+  @IsArray() @ArrayMaxSize(5_000) @IsObject({ each: true }) contacts!: Record<string, string>[];
+}
+
+/**
+ * Internal (not routed by the edge): the render stage's outcome for a batch of contacts, without
+ * publishing, for the pre-launch preview in campaigns. One outcome per contact, in order: the
+ * encoding and segments of its SMS, or the failure reason (and the unresolved variables).
+ */
+@Controller('internal/rendering')
+export class RenderPreviewController {
+  constructor(private readonly renderer: RendererService) {}
+
+  @Post('sms-preview')
+  @HttpCode(200)
+  async preview(@Body() dto: SmsPreviewDto) {
+    const outcomes = await this.renderer.previewSms(dto, dto.contacts);
+    return {
+      outcomes: outcomes.map((o) =>
+        o.ok ? { ok: true, encoding: o.encoding, segments: o.segments } : { ok: false, reason: o.reason, detail: o.detail, missing: o.missing },
+      ),
+    };
+  }
+}
