@@ -58,6 +58,7 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     DNC_URL: urlOf(settings, 'dnc'),
     TEMPLATES_URL: urlOf(settings, 'templates'),
     REPORTING_URL: urlOf(settings, 'reporting'),
+    SMS_GATEWAY_URL: urlOf(settings, 'sms-gateway'),
     SMS_PROVIDER_ENDPOINT: urlOf(settings, 'sms-simulator'),
   };
   return { ...env, ...(settings.extraEnv?.[spec.name] ?? {}) };

@@ -1,5 +1,5 @@
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
-import { IsUrl } from 'class-validator';
+import { IsInt, IsUrl, Max, Min } from 'class-validator';
 
 export class CampaignsConfig extends DatabaseServiceConfig {
   override PORT = 3102;
@@ -9,6 +9,10 @@ export class CampaignsConfig extends DatabaseServiceConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) TEMPLATES_URL = 'http://127.0.0.1:3104';
   /** Base URL of the dnc service's API (campaigns checks the DNC lists it is given). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) DNC_URL = 'http://127.0.0.1:3103';
+  /** Base URL of the sms-gateway's API (campaigns checks that its sender number is provisioned). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) SMS_GATEWAY_URL = 'http://127.0.0.1:3105';
+  /** How long a stopping campaign waits for its in-flight messages' results before it is `off` regardless. */
+  @IsInt() @Min(1_000) @Max(600_000) CAMPAIGN_STOP_TIMEOUT_MS = 30_000;
 }
 
 export const config = loadConfigOrExit(CampaignsConfig, 'campaigns');

@@ -10,6 +10,7 @@ export class EdgeConfig extends ServiceConfig {
   @IsUrl(url) DNC_URL = 'http://127.0.0.1:3103';
   @IsUrl(url) TEMPLATES_URL = 'http://127.0.0.1:3104';
   @IsUrl(url) REPORTING_URL = 'http://127.0.0.1:3107';
+  @IsUrl(url) SMS_GATEWAY_URL = 'http://127.0.0.1:3105';
   /** Largest request body the edge lets through, in bytes. */
   @IsInt() @Min(1_024) @Max(1_073_741_824) MAX_REQUEST_BYTES = 10 * 1024 * 1024;
   /** Largest CSV upload (paths ending in /imports) the edge lets through; the service enforces its own too. */

@@ -9,11 +9,13 @@ export interface Route {
 export function routesOf(config: EdgeConfig): Route[] {
   return [
     { prefix: '/api/v2/outbound/contactlists', target: config.CONTACTS_URL },
+    { prefix: '/api/v2/outbound/contactlistfilters', target: config.CONTACTS_URL },
     { prefix: '/api/v2/outbound/messagingcampaigns', target: config.CAMPAIGNS_URL },
     { prefix: '/api/v2/outbound/dnclists', target: config.DNC_URL },
     { prefix: '/api/v2/herald/suppressions', target: config.DNC_URL },
     { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
+    { prefix: '/api/v2/routing/sms/phonenumbers', target: config.SMS_GATEWAY_URL },
   ];
 }
 

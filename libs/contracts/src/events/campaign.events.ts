@@ -27,6 +27,13 @@ export class SmsDispatchConfig {
   @IsOptional() @IsString() messageColumn?: string;
 }
 
+/** One column of a campaign's dispatch order (Genesys `ContactSort`). */
+export class ContactSortV1 {
+  @IsString() fieldName!: string;
+  @IsIn(['ASC', 'DESC']) direction!: 'ASC' | 'DESC';
+  @IsBoolean() numeric!: boolean;
+}
+
 /**
  * Published by campaigns whenever a campaign's status changes. `runId` changes when a campaign
  * is recycled (DELETE …/progress), so everything keyed by (campaignId, runId) starts afresh.
@@ -43,6 +50,10 @@ export class CampaignStatusChangedV1 {
   @IsBoolean() alwaysRunning!: boolean;
   @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) dncListIds!: string[];
   @IsOptional() @ValidateNested() @Type(() => SmsDispatchConfig) sms?: SmsDispatchConfig;
+  /** Dispatch order after priority contacts, before insertion order (at most 4 columns). */
+  @IsOptional() @IsArray() @ArrayMaxSize(4) @ValidateNested({ each: true }) @Type(() => ContactSortV1) contactSorts?: ContactSortV1[];
+  /** Contact list filters (owned by contacts): only contacts matching every one join the run's audience. */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) contactListFilterIds?: string[];
 }
 
 /**
@@ -56,4 +67,9 @@ export class CampaignAudienceV1 {
   @IsInt() @Min(0) totalContacts!: number;
   @IsInt() @Min(0) dispatchedContacts!: number;
   @IsBoolean() exhausted!: boolean;
+  /**
+   * True once contacts has stopped dispatching the run (it applied `off` or `stopping`):
+   * `dispatchedContacts` is then final until the campaign is turned on again.
+   */
+  @IsOptional() @IsBoolean() halted?: boolean;
 }
