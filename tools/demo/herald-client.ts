@@ -19,6 +19,7 @@ export function heraldClient(edgeUrl: string) {
   return {
     outbound: new platformClient.OutboundApi(),
     responses: new platformClient.ResponseManagementApi(),
+    routing: new platformClient.RoutingApi(),
   };
 }
 

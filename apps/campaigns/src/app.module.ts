@@ -8,8 +8,9 @@ import { MessagingCampaignEntity } from './messaging-campaigns/messaging-campaig
 import { MessagingCampaignsService } from './messaging-campaigns/messaging-campaigns.service';
 import { REFERENCE_URLS, ReferencesClient } from './messaging-campaigns/references.client';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { Lifecycle1764400000000 } from './migrations/1764400000000-lifecycle';
 import { ProgressConsumer } from './progress/progress.consumer';
-import { ProgressService } from './progress/progress.service';
+import { PROGRESS_SETTINGS, ProgressService } from './progress/progress.service';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('campaigns', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, Lifecycle1764400000000] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'campaigns', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
@@ -26,8 +27,9 @@ export class AppModule {
       providers: [
         MessagingCampaignsService,
         ProgressService,
+        { provide: PROGRESS_SETTINGS, useValue: { stopTimeoutMs: config.CAMPAIGN_STOP_TIMEOUT_MS, pollMs: 500, heartbeatMs: config.PROGRESS_STREAM_HEARTBEAT_MS } },
         ReferencesClient,
-        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL } },
+        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL, smsGateway: config.SMS_GATEWAY_URL } },
       ],
     };
   }

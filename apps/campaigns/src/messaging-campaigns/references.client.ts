@@ -7,6 +7,7 @@ export interface ReferenceUrls {
   contacts: string;
   templates: string;
   dnc: string;
+  smsGateway: string;
 }
 
 export interface ContactListView {
@@ -19,10 +20,16 @@ export interface TemplateView {
   id: string;
   responseType?: string;
   variables?: string[];
+  substitutions?: { id: string; defaultValue?: string | null }[];
+}
+
+export interface ContactListFilterView {
+  id: string;
+  contactList: { id: string };
 }
 
 /**
- * Reads the contact list, template and DNC lists a campaign names, through the owning services' APIs
+ * Reads the contact list, filters, template, DNC lists and sender number a campaign names, through the owning services' APIs
  * (campaigns never reads their tables).
  */
 @Injectable()
@@ -51,5 +58,18 @@ export class ReferencesClient {
 
   template(id: string): Promise<TemplateView | undefined> {
     return this.get(`${this.urls.templates}/api/v2/responsemanagement/responses/${id}`, 'template');
+  }
+
+  contactListFilter(id: string): Promise<ContactListFilterView | undefined> {
+    return this.get(`${this.urls.contacts}/api/v2/outbound/contactlistfilters/${id}`, 'contact list filter');
+  }
+
+  /** Whether sms-gateway has this sender number provisioned. */
+  async senderProvisioned(phoneNumber: string): Promise<boolean> {
+    const found = await this.get<{ entities: { phoneNumber: string }[] }>(
+      `${this.urls.smsGateway}/api/v2/routing/sms/phonenumbers?phoneNumber=${encodeURIComponent(phoneNumber)}`,
+      'SMS sender numbers',
+    );
+    return (found?.entities ?? []).some((n) => n.phoneNumber === phoneNumber);
   }
 }

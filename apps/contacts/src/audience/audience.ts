@@ -13,7 +13,6 @@ export const OPERATORS = ['EQUALS', 'CONTAINS', 'BEGINS_WITH', 'ENDS_WITH', 'GRE
 export type Operator = (typeof OPERATORS)[number];
 const TEXT_ONLY: Operator[] = ['CONTAINS', 'BEGINS_WITH', 'ENDS_WITH'];
 const ORDERED: Operator[] = ['GREATER_THAN', 'GREATER_THAN_EQUALS', 'LESS_THAN', 'LESS_THAN_EQUALS'];
-export const MAX_CONTACT_SORTS = 4;
 
 export interface FilterPredicate {
   column: string;
@@ -68,16 +67,6 @@ export function filterProblems(clauses: FilterClause[], columns: string[]): Audi
         else if (p.columnType === 'numeric' && !isNumeric(p.value)) problems.push({ field: `${at}.value`, reason: `"${p.value}" is not a number` });
       }
     });
-  });
-  return problems;
-}
-
-/** Checks contact sorts against the list's columns. */
-export function sortProblems(sorts: ContactSortV1[], columns: string[]): AudienceProblem[] {
-  const problems: AudienceProblem[] = [];
-  if (sorts.length > MAX_CONTACT_SORTS) problems.push({ field: 'contactSorts', reason: `at most ${MAX_CONTACT_SORTS} sorts; got ${sorts.length}` });
-  sorts.forEach((s, i) => {
-    if (!columns.includes(s.fieldName)) problems.push({ field: `contactSorts[${i}].fieldName`, reason: `"${s.fieldName}" is not a column of the contact list` });
   });
   return problems;
 }

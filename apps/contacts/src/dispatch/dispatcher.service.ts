@@ -134,11 +134,11 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
    * (API insert, CSV import), so that progress counts them before the run is exhausted.
    */
   async announceAudience(listId: string): Promise<void> {
-    const runs: { campaign_id: string; run_id: string; total: number; dispatched: number; exhausted: boolean }[] = await this.db.query(
-      `SELECT campaign_id, run_id, total, dispatched, exhausted FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`,
+    const runs: { campaign_id: string; run_id: string; status: string; total: number; dispatched: number; exhausted: boolean }[] = await this.db.query(
+      `SELECT campaign_id, run_id, status, total, dispatched, exhausted FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`,
       [listId],
     );
-    for (const r of runs) await this.publishAudience(r.campaign_id, r.run_id, r.total, r.dispatched, r.exhausted);
+    for (const r of runs) await this.publishAudience(r.campaign_id, r.run_id, r.total, r.dispatched, r.exhausted, undefined, r.status !== 'on');
   }
 
   private async publishAudience(campaignId: string, runId: string, total: number, dispatched: number, exhausted: boolean, causedBy?: EventEnvelope, halted?: boolean) {

@@ -43,6 +43,13 @@ export class SmsConfigDto {
   @IsOptional() @ValidateNested() @Type(() => RequiredEntityRefDto) contentTemplate?: RequiredEntityRefDto;
 }
 
+/** Genesys `ContactSort`: one column of the dispatch order. */
+export class ContactSortDto {
+  @IsString() @IsNotEmpty() fieldName!: string;
+  @IsOptional() @IsIn(['ASC', 'DESC']) direction?: 'ASC' | 'DESC';
+  @IsOptional() @IsBoolean() numeric?: boolean;
+}
+
 /** Genesys `MessagingCampaign`, the fields Herald honours. */
 export class MessagingCampaignDto {
   @IsOptional() @IsString() id?: string;
@@ -55,6 +62,9 @@ export class MessagingCampaignDto {
   @IsOptional() @IsBoolean() alwaysRunning?: boolean;
   @IsInt() @Min(1) @Max(1_000_000) messagesPerMinute!: number;
   @IsOptional() @ValidateNested() @Type(() => SmsConfigDto) smsConfig?: SmsConfigDto;
+  /** At most 4 (checked by the service, naming the field); the list's columns. */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ContactSortDto) contactSorts?: ContactSortDto[];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RequiredEntityRefDto) contactListFilters?: RequiredEntityRefDto[];
   // Read-only fields a client may send back from a GET; ignored.
   @IsOptional() @IsString() dateCreated?: string;
   @IsOptional() @IsString() dateModified?: string;
