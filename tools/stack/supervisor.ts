@@ -57,7 +57,7 @@ export class Supervisor {
   }
 
   /** Waits until the service answers its readiness check (or fails, pointing at its log). */
-  async waitReady(name: string, timeoutMs = 60_000): Promise<void> {
+  async waitReady(name: string, timeoutMs = Number(process.env['HERALD_READY_TIMEOUT_MS'] ?? 60_000)): Promise<void> {
     const spec = SERVICES.find((s) => s.name === name)!;
     const url = `http://127.0.0.1:${portOf(this.settings, name)}${spec.readyPath}`;
     const deadline = Date.now() + timeoutMs;

@@ -100,14 +100,16 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
         params,
       );
       // A SELECT over the CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
+      // A resumed run whose every contact was dispatched before it stopped stays exhausted.
       const [run] = await tx.query(
         `WITH updated AS (
-           UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1)
-            WHERE campaign_id = $2 RETURNING total, dispatched)
-         SELECT total, dispatched FROM updated`,
+           UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1),
+                  exhausted = exhausted AND NOT EXISTS (SELECT 1 FROM contacts.run_contact WHERE run_id = $1 AND dispatched_at IS NULL)
+            WHERE campaign_id = $2 RETURNING total, dispatched, exhausted)
+         SELECT total, dispatched, exhausted FROM updated`,
         [event.runId, event.campaignId],
       );
-      return { total: run.total as number, dispatched: run.dispatched as number, exhausted: false, halted: false };
+      return { total: run.total as number, dispatched: run.dispatched as number, exhausted: run.exhausted as boolean, halted: false };
     });
     this.logger.log({ msg: 'campaign status applied', campaignId: event.campaignId, runId: event.runId, status: event.status, total: audience.total });
     if (event.status === 'on' || event.status === 'off' || event.status === 'stopping') {
