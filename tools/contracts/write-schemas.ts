@@ -82,7 +82,7 @@ function describeProperty(schema: JsonSchema): { type: string; rules: string } {
     rules.push(`one of: ${options.map((o) => (o['format'] ? `format \`${String(o['format'])}\`` : String(o['type']))).join(', ')}`);
   } else if (schema['type'] === 'array' && schema['items']) {
     const items = schema['items'] as JsonSchema;
-    type = `array of ${String(items['type'])}`;
+    type = typeof items['$ref'] === 'string' ? `array of object (${items['$ref'].replace('#/$defs/', '')})` : `array of ${String(items['type'])}`;
     add(schema);
     add(items, 'each: ');
   } else {

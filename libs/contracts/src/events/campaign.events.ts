@@ -13,6 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { CHANNELS, Channel } from './common';
 
 export const CAMPAIGN_STATUSES = ['on', 'stopping', 'off', 'complete', 'invalid'] as const;
@@ -51,6 +52,8 @@ export class CampaignStatusChangedV1 {
   @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) dncListIds!: string[];
   @IsOptional() @ValidateNested() @Type(() => SmsDispatchConfig) sms?: SmsDispatchConfig;
   /** Dispatch order after priority contacts, before insertion order (at most 4 columns). */
+  // The schema generator cannot see an array's item class through @Type: name it.
+  @JSONSchema({ items: { $ref: '#/$defs/ContactSortV1' } })
   @IsOptional() @IsArray() @ArrayMaxSize(4) @ValidateNested({ each: true }) @Type(() => ContactSortV1) contactSorts?: ContactSortV1[];
   /** Contact list filters (owned by contacts): only contacts matching every one join the run's audience. */
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) contactListFilterIds?: string[];
