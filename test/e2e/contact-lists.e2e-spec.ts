@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
 import type { Models } from 'purecloud-platform-client-v2';
-import { awaitCompletion, setCampaignStatus, SENDER } from '../../tools/demo/sms-campaign';
+import { awaitCompletion, provisionSender, setCampaignStatus, SENDER } from '../../tools/demo/sms-campaign';
 import { urlOf } from '../../tools/stack/services';
 import { acceptedBySimulator, startTestStack, TestStack } from './support/test-stack';
 
@@ -89,6 +89,7 @@ async function createTemplate(content: string, substitutions: { id: string; defa
 }
 
 async function createCampaign(listId: string, templateId: string, messagesPerMinute: number, dncListIds: string[] = []) {
+  await provisionSender(stack.api, SENDER);
   const c = await stack.api.outbound.postOutboundMessagingcampaigns({
     name: `campaign ${randomUUID()}`,
     contactList: { id: listId },

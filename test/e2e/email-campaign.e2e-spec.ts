@@ -141,7 +141,7 @@ it('makes a campaign whose from address is not on a verified sending domain inva
   const other = 'unprovisioned.herald-e2e.example';
   const campaign = await emailCampaign('e2e email unverified', fillers.slice(0, 2), [], other);
   expect(campaign.campaignStatus).toBe('invalid');
-  expect(campaign.errors).toEqual([{ code: 'campaign.email.domain.not.provisioned', message: expect.stringContaining(`news@${other} is not on a provisioned sending domain`) }]);
+  expect(campaign.errors).toEqual([{ error: 'campaign.email.domain.not.provisioned', details: expect.stringContaining(`news@${other} is not on a provisioned sending domain`) }]);
   // Turning it on does not start it.
   const on = await setCampaignStatus(stack.api, campaign.id!, 'on');
   expect(on.campaignStatus).toBe('invalid');

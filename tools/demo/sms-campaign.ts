@@ -9,6 +9,8 @@ export interface CampaignSetup {
   name?: string;
   /** Share of contacts (0..1) written with an invalid phone number: they must end `skipped`. */
   invalidShare?: number;
+  /** The sender number (default SENDER); provisioned if it is not yet. One running campaign per sender. */
+  sender?: string;
 }
 
 export interface CampaignHandle {
@@ -20,6 +22,15 @@ export interface CampaignHandle {
 }
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim'];
+
+/** Provisions an SMS sender number unless it already is (GET …/phonenumbers?phoneNumber=, then POST). */
+export async function provisionSender(api: HeraldClient, phoneNumber: string): Promise<void> {
+  const found = await api.routing.getRoutingSmsPhonenumbers({ phoneNumber });
+  if (found.entities?.some((n) => n.phoneNumber === phoneNumber)) return;
+  await api.routing.postRoutingSmsPhonenumbers({ phoneNumber, phoneNumberType: 'local', countryCode: 'US', name: `Herald sender ${phoneNumber}` }).catch((e: { status?: number }) => {
+    if (e.status !== 409) throw e; // provisioned meanwhile
+  });
+}
 
 /** Creates a contact list of `contacts` rows (1,000 per request, as the API allows), a template and an SMS campaign. */
 export async function prepareSmsCampaign(api: HeraldClient, setup: CampaignSetup, onProgress?: (added: number) => void): Promise<CampaignHandle> {
@@ -67,6 +78,8 @@ export async function prepareSmsCampaign(api: HeraldClient, setup: CampaignSetup
     texts: [{ content: 'Hi {{firstName}}, your appointment is tomorrow at {{appointment}}. Reply STOP to opt out.', contentType: 'text/plain' }],
     substitutions: [{ id: 'firstName', defaultValue: 'there' }, { id: 'appointment' }],
   });
+  const sender = setup.sender ?? SENDER;
+  await provisionSender(api, sender);
   const campaign = await api.outbound.postOutboundMessagingcampaigns({
     name,
     contactList: { id: list.id },
@@ -74,7 +87,7 @@ export async function prepareSmsCampaign(api: HeraldClient, setup: CampaignSetup
     smsConfig: {
       phoneColumn: 'phone',
       messageColumn: '',
-      senderSmsPhoneNumber: { phoneNumber: SENDER },
+      senderSmsPhoneNumber: { phoneNumber: sender },
       contentTemplate: { id: template.id },
     } as Models.SmsConfig,
   });

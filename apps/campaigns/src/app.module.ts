@@ -13,8 +13,9 @@ import { Previews1764480000000 } from './migrations/1764480000000-previews';
 import { PreviewStagesClient } from './previews/preview-stages.client';
 import { PreviewsController } from './previews/previews.controller';
 import { PreviewsService } from './previews/previews.service';
+import { Lifecycle1764400000000 } from './migrations/1764400000000-lifecycle';
 import { ProgressConsumer } from './progress/progress.consumer';
-import { ProgressService } from './progress/progress.service';
+import { PROGRESS_SETTINGS, ProgressService } from './progress/progress.service';
 
 @Module({})
 export class AppModule {
@@ -23,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('campaigns', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, EmailConfig1764400000000, Previews1764480000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, EmailConfig1764400000000, Lifecycle1764400000000, Previews1764480000000] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'campaigns', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
@@ -31,10 +32,11 @@ export class AppModule {
       providers: [
         MessagingCampaignsService,
         ProgressService,
+        { provide: PROGRESS_SETTINGS, useValue: { stopTimeoutMs: config.CAMPAIGN_STOP_TIMEOUT_MS, pollMs: 500, heartbeatMs: config.PROGRESS_STREAM_HEARTBEAT_MS } },
         ReferencesClient,
         PreviewsService,
         PreviewStagesClient,
-        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL, emailGateway: config.EMAIL_GATEWAY_URL } },
+        { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL, emailGateway: config.EMAIL_GATEWAY_URL, smsGateway: config.SMS_GATEWAY_URL } },
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
-import { IsUrl } from 'class-validator';
+import { IsInt, IsUrl, Max, Min } from 'class-validator';
 
 export class CampaignsConfig extends DatabaseServiceConfig {
   override PORT = 3102;
@@ -11,6 +11,12 @@ export class CampaignsConfig extends DatabaseServiceConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) DNC_URL = 'http://127.0.0.1:3103';
   /** Base URL of the email-gateway's API (campaigns checks that an email campaign's sending domain is verified). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) EMAIL_GATEWAY_URL = 'http://127.0.0.1:3106';
+  /** Base URL of the sms-gateway's API (campaigns checks that its sender number is provisioned). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) SMS_GATEWAY_URL = 'http://127.0.0.1:3105';
+  /** How long a stopping campaign waits for its in-flight messages' results before it is `off` regardless. */
+  @IsInt() @Min(1_000) @Max(600_000) CAMPAIGN_STOP_TIMEOUT_MS: number = 30_000;
+  /** How often a progress event stream sends a heartbeat comment while nothing changes. */
+  @IsInt() @Min(500) @Max(60_000) PROGRESS_STREAM_HEARTBEAT_MS: number = 15_000;
 }
 
 export const config = loadConfigOrExit(CampaignsConfig, 'campaigns');

@@ -22,6 +22,9 @@ import { ContactResultsService } from './results/contact-results.service';
 import { DeliveryResultsConsumer } from './results/delivery-results.consumer';
 import { ExportsController } from './exports/exports.controller';
 import { ExportsService } from './exports/exports.service';
+import { ContactListFiltersController } from './contact-list-filters/contact-list-filters.controller';
+import { ContactListFiltersService } from './contact-list-filters/contact-list-filters.service';
+import { ContactListFilters1764400000000 } from './migrations/1764400000000-contact-list-filters';
 
 const entities = [ContactListEntity, ContactEntity, DispatchRunEntity, RunContactEntity];
 
@@ -32,14 +35,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('contacts', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001, Pacing1764480000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001, ContactListFilters1764400000000, Pacing1764480000000] }),
         TypeOrmModule.forFeature(entities),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'contacts', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController, AudiencePreviewController],
+      controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController, AudiencePreviewController, ContactListFiltersController],
       providers: [
         ContactListsService,
+        ContactListFiltersService,
         ContactResultsService,
         ExportsService,
         ImportsService,

@@ -12,6 +12,7 @@ export class EdgeConfig extends DatabaseServiceConfig {
   @IsUrl(url) REPORTING_URL = 'http://127.0.0.1:3107';
   @IsUrl(url) EMAIL_GATEWAY_URL = 'http://127.0.0.1:3106';
   @IsUrl(url) TRIGGERS_URL = 'http://127.0.0.1:3108';
+  @IsUrl(url) SMS_GATEWAY_URL = 'http://127.0.0.1:3105';
   /** Largest request body the edge lets through, in bytes. */
   @IsInt() @Min(1_024) @Max(1_073_741_824) MAX_REQUEST_BYTES: number = 10 * 1024 * 1024;
   /** Largest CSV upload (paths ending in /imports) the edge lets through; the service enforces its own too. */

@@ -4,6 +4,9 @@ import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { SmsGatewayConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { PhoneNumbers1764400000000 } from './migrations/1764400000000-phone-numbers';
+import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
+import { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
 import { PinpointSmsProvider } from './provider/pinpoint-sms.provider';
 import { SMS_PROVIDER } from './provider/sms-provider';
 import { RenderedSmsConsumer } from './sending/rendered-sms.consumer';
@@ -16,13 +19,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('sms-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [RenderedSmsConsumer],
+      controllers: [RenderedSmsConsumer, PhoneNumbersController],
       providers: [
         SmsSenderService,
+        PhoneNumbersService,
         { provide: SENDER_SETTINGS, useValue: { concurrency: config.SMS_SEND_CONCURRENCY, staleClaimMs: config.SMS_SEND_TIMEOUT_MS * 2 } },
         {
           provide: SMS_PROVIDER,

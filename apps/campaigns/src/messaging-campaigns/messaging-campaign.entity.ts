@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { CampaignStatus } from '@herald/contracts';
+import { CampaignStatus, ContactSortV1 } from '@herald/contracts';
+import type { CampaignError } from './campaign-validity';
 
 export interface StoredSmsConfig {
   phoneColumn: string;
@@ -32,7 +33,11 @@ export class MessagingCampaignEntity {
   @Column('boolean', { name: 'always_running' }) alwaysRunning!: boolean;
   @Column('jsonb', { name: 'sms_config', nullable: true }) smsConfig!: StoredSmsConfig | null;
   @Column('jsonb', { name: 'email_config', nullable: true }) emailConfig!: StoredEmailConfig | null;
-  @Column('jsonb') errors!: { message: string; code: string }[];
+  @Column('jsonb', { name: 'contact_sorts' }) contactSorts!: ContactSortV1[];
+  @Column('jsonb', { name: 'contact_list_filter_ids' }) contactListFilterIds!: string[];
+  @Column('jsonb') errors!: CampaignError[];
+  /** When the campaign became `stopping` (null otherwise): it is `off` at the latest CAMPAIGN_STOP_TIMEOUT_MS later. */
+  @Column('timestamptz', { name: 'stopping_since', nullable: true }) stoppingSince!: Date | null;
   @Column('integer') version!: number;
   @Column('timestamptz', { name: 'date_created' }) dateCreated!: Date;
   @Column('timestamptz', { name: 'date_modified' }) dateModified!: Date;

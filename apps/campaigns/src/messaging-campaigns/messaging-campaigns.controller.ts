@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { RequirePermissions } from '@herald/auth';
 import { DomainError } from '@herald/service';
 import { isUUID } from 'class-validator';
@@ -61,6 +62,12 @@ export class MessagingCampaignsController {
   @RequirePermissions('outbound:messagingCampaign:view')
   getProgress(@Param('id', ParseUUIDPipe) id: string) {
     return this.progress.progressOf(id);
+  }
+
+  /** Herald extension: progress as server-sent events (text/event-stream) for dashboards. */
+  @Get(':id/progress/stream')
+  streamProgress(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response) {
+    return this.progress.stream(id, req, res);
   }
 
   @Delete(':id/progress')

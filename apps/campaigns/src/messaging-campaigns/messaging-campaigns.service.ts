@@ -1,26 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CampaignStatus, CampaignStatusChangedV1, EventEnvelope, HOME_DIVISION, Topic } from '@herald/contracts';
+import { CampaignStatus, CampaignStatusChangedV1, ContactSortV1, EventEnvelope, HOME_DIVISION, Topic } from '@herald/contracts';
 import { EventPublisher } from '@herald/messaging';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { MessagingCampaignDto } from './dtos/messaging-campaign.dto';
 import { normalizeEmailAddress } from '@herald/channels';
-import { emailDispatchConfigOf, emailSendingErrors } from './email-sending';
+import { emailDispatchConfigOf } from './email-sending';
 import { MessagingCampaignEntity, StoredEmailConfig, StoredSmsConfig } from './messaging-campaign.entity';
 import { ReferencesClient } from './references.client';
 import { listingOf, Page } from '@herald/persistence';
+import { nextStatus } from './campaign-status';
+import { campaignErrors, ValidityContext } from './campaign-validity';
 
-
-/** Status changes a client may ask for, from each status (Genesys semantics). */
-const ALLOWED: Record<CampaignStatus, CampaignStatus[]> = {
-  off: ['on', 'off'],
-  on: ['off', 'on', 'stopping'],
-  stopping: ['off', 'stopping'],
-  complete: ['complete', 'off'],
-  invalid: ['off', 'invalid'],
-};
+export const MAX_CONTACT_SORTS = 4;
 
 /** Field by field: jsonb does not keep key order, so serialised forms cannot be compared. */
 function sameSmsConfig(a: StoredSmsConfig | null, b: StoredSmsConfig | null): boolean {
@@ -76,6 +70,8 @@ export class MessagingCampaignsService {
       dncLists: c.dncListIds.map((id) => ({ id, selfUri: `/api/v2/outbound/dnclists/${id}` })),
       alwaysRunning: c.alwaysRunning,
       messagesPerMinute: c.messagesPerMinute,
+      contactSorts: c.contactSorts,
+      contactListFilters: c.contactListFilterIds.map((id) => ({ id, selfUri: `/api/v2/outbound/contactlistfilters/${id}` })),
       errors: c.errors,
       smsConfig: c.smsConfig
         ? {
@@ -106,45 +102,50 @@ export class MessagingCampaignsService {
     };
   }
 
-  /** Refuses a campaign whose references do not hold together. */
-  private async check(dto: MessagingCampaignDto): Promise<void> {
-    if (dto.smsConfig && dto.emailConfig) throw new DomainError('campaign.channel.ambiguous', 'a campaign has either smsConfig or emailConfig, not both', 400);
-    if (dto.emailConfig) return this.checkEmail(dto);
-    const sms = dto.smsConfig;
+  /**
+   * Refuses (400) a campaign whose references do not exist or whose sorts and filters do not fit
+   * its contact list; answers what the validity check needs to decide whether it is `invalid`.
+   */
+  private async check(dto: MessagingCampaignDto, sms: StoredSmsConfig | null, email: StoredEmailConfig | null): Promise<ValidityContext> {
+    if (sms && email) throw new DomainError('campaign.channel.ambiguous', 'a campaign has either smsConfig or emailConfig, not both', 400);
+    if (email) return this.checkEmail(dto, email);
     if (!sms) throw new DomainError('campaign.channel.missing', 'smsConfig or emailConfig is required', 400);
-    if (!sms.contentTemplate && !sms.messageColumn) {
+    if (!sms.contentTemplateId && !sms.messageColumn) {
       throw new DomainError('campaign.sms.content.missing', 'smsConfig needs a contentTemplate or a messageColumn', 400);
     }
-    const list = await this.references.contactList(dto.contactList.id);
-    if (!list) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
-    if (!list.columnNames.includes(sms.phoneColumn)) {
-      throw new DomainError('campaign.phone.column.unknown', `phoneColumn "${sms.phoneColumn}" is not a column of contact list ${list.id}`, 400);
-    }
-    if (sms.messageColumn && !list.columnNames.includes(sms.messageColumn)) {
-      throw new DomainError('campaign.message.column.unknown', `messageColumn "${sms.messageColumn}" is not a column of contact list ${list.id}`, 400);
-    }
-    if (sms.contentTemplate) {
-      const template = await this.references.template(sms.contentTemplate.id);
-      if (!template) throw new DomainError('campaign.template.not.found', `template ${sms.contentTemplate.id} does not exist`, 400);
-    }
+    const [contactList, template, senderProvisioned] = await Promise.all([
+      this.references.contactList(dto.contactList.id),
+      sms.contentTemplateId ? this.references.template(sms.contentTemplateId) : undefined,
+      this.references.senderProvisioned(sms.senderSmsPhoneNumber),
+    ]);
+    if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
+    if (sms.contentTemplateId && !template) throw new DomainError('campaign.template.not.found', `template ${sms.contentTemplateId} does not exist`, 400);
+    this.checkSorts(this.sortsOf(dto), contactList.columnNames);
+    await this.checkFilters(dto);
     await this.checkDncLists(dto);
+    return { contactList, sms, email: null, template, senderProvisioned };
   }
 
-  /** An email campaign: its columns are the list's, its template an email template. */
-  private async checkEmail(dto: MessagingCampaignDto): Promise<void> {
-    const email = dto.emailConfig!;
-    const list = await this.references.contactList(dto.contactList.id);
-    if (!list) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
-    const unknown = email.emailColumns.filter((c) => !list.columnNames.includes(c));
+  /** An email campaign: its columns are the list's, its template an email template; its sending domain is looked up for validity. */
+  private async checkEmail(dto: MessagingCampaignDto, email: StoredEmailConfig): Promise<ValidityContext> {
+    const [contactList, template, sendingDomain] = await Promise.all([
+      this.references.contactList(dto.contactList.id),
+      this.references.template(email.contentTemplateId),
+      this.references.sendingDomain(email.fromDomain),
+    ]);
+    if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
+    const unknown = email.emailColumns.filter((c) => !contactList.columnNames.includes(c));
     if (unknown.length) {
-      throw new DomainError('campaign.email.column.unknown', `emailColumns ${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of contact list ${list.id}`, 400);
+      throw new DomainError('campaign.email.column.unknown', `emailColumns ${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of contact list ${contactList.id}`, 400);
     }
-    const template = await this.references.template(email.contentTemplate.id);
-    if (!template) throw new DomainError('campaign.template.not.found', `template ${email.contentTemplate.id} does not exist`, 400);
+    if (!template) throw new DomainError('campaign.template.not.found', `template ${email.contentTemplateId} does not exist`, 400);
     if (template.responseType !== 'CampaignEmailTemplate') {
-      throw new DomainError('campaign.template.not.email', `template ${email.contentTemplate.id} is a ${template.responseType}; an email campaign needs a CampaignEmailTemplate`, 400);
+      throw new DomainError('campaign.template.not.email', `template ${email.contentTemplateId} is a ${template.responseType}; an email campaign needs a CampaignEmailTemplate`, 400);
     }
+    this.checkSorts(this.sortsOf(dto), contactList.columnNames);
+    await this.checkFilters(dto);
     await this.checkDncLists(dto);
+    return { contactList, sms: null, email, template, sendingDomain: sendingDomain ?? null };
   }
 
   private emailConfigOf(dto: MessagingCampaignDto): StoredEmailConfig | null {
@@ -163,6 +164,34 @@ export class MessagingCampaignsService {
     };
   }
 
+  private sortsOf(dto: MessagingCampaignDto): ContactSortV1[] {
+    return (dto.contactSorts ?? []).map((s) => ({ fieldName: s.fieldName, direction: s.direction ?? 'ASC', numeric: s.numeric ?? false }));
+  }
+
+  private checkSorts(sorts: ContactSortV1[], columns: string[]): void {
+    if (sorts.length > MAX_CONTACT_SORTS) {
+      throw new DomainError('campaign.contact.sorts.too.many', `contactSorts: at most ${MAX_CONTACT_SORTS} sorts; got ${sorts.length}`, 400, [{ field: 'contactSorts' }]);
+    }
+    const bad = sorts.findIndex((s) => !columns.includes(s.fieldName));
+    if (bad >= 0) {
+      const field = `contactSorts[${bad}].fieldName`;
+      throw new DomainError('campaign.contact.sort.column.unknown', `${field}: "${sorts[bad]!.fieldName}" is not a column of the contact list`, 400, [{ field }]);
+    }
+  }
+
+  /** Each filter must exist and filter the campaign's own contact list. */
+  private async checkFilters(dto: MessagingCampaignDto): Promise<void> {
+    const ids = (dto.contactListFilters ?? []).map((f) => f.id);
+    const found = await Promise.all(ids.map((id) => this.references.contactListFilter(id)));
+    ids.forEach((id, i) => {
+      const field = `contactListFilters[${i}].id`;
+      if (!found[i]) throw new DomainError('campaign.contact.list.filter.not.found', `${field}: contact list filter ${id} does not exist`, 400, [{ field, entityId: id }]);
+      if (found[i]!.contactList.id !== dto.contactList.id) {
+        throw new DomainError('campaign.contact.list.filter.mismatch', `${field}: contact list filter ${id} filters another contact list`, 400, [{ field, entityId: id }]);
+      }
+    });
+  }
+
   /** A campaign must not silently run without a DNC list it names. */
   private async checkDncLists(dto: MessagingCampaignDto): Promise<void> {
     const ids = [...new Set((dto.dncLists ?? []).map((d) => d.id))];
@@ -174,24 +203,27 @@ export class MessagingCampaignsService {
   }
 
   async create(dto: MessagingCampaignDto) {
-    const emailConfig = this.emailConfigOf(dto);
-    await this.check(dto);
-    // Problems that make the campaign `invalid` (kept, shown in `errors`, not started).
-    const errors = await emailSendingErrors(emailConfig, this.references);
+    const sms = this.smsConfigOf(dto);
+    const email = this.emailConfigOf(dto);
+    const errors = campaignErrors(await this.check(dto, sms, email));
+    const status = nextStatus('off', dto.campaignStatus ?? 'off', errors);
     const now = new Date();
     const entity: MessagingCampaignEntity = {
       id: randomUUID(),
       name: dto.name,
       division: HOME_DIVISION,
-      status: errors.length ? 'invalid' : 'off',
+      status: status === 'on' ? 'off' : status,
       runId: randomUUID(),
       contactListId: dto.contactList.id,
       dncListIds: (dto.dncLists ?? []).map((d) => d.id),
       messagesPerMinute: dto.messagesPerMinute,
       alwaysRunning: dto.alwaysRunning ?? false,
-      smsConfig: this.smsConfigOf(dto),
-      emailConfig,
+      smsConfig: sms,
+      emailConfig: email,
+      contactSorts: this.sortsOf(dto),
+      contactListFilterIds: (dto.contactListFilters ?? []).map((f) => f.id),
       errors,
+      stoppingSince: null,
       version: 1,
       dateCreated: now,
       dateModified: now,
@@ -204,7 +236,10 @@ export class MessagingCampaignsService {
         throw e;
       }
       await tx.query('INSERT INTO campaigns.run_progress (run_id, campaign_id) VALUES ($1, $2)', [entity.runId, entity.id]);
-      if (dto.campaignStatus === 'on' && !errors.length) await this.changeStatus(tx, entity, 'on');
+      if (status === 'on') {
+        await this.changeStatus(tx, entity, 'on');
+        entity.status = 'on';
+      }
     });
     return this.toResource(entity);
   }
@@ -233,25 +268,25 @@ export class MessagingCampaignsService {
     return listingOf(qb.orderBy('c.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
+  /** A save: re-evaluates the campaign's validity, then applies the status it leads to (nextStatus). */
   async update(id: string, dto: MessagingCampaignDto) {
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a messaging campaign', 400);
     const current = await this.get(id);
     if (current.version !== dto.version) throw new VersionConflictError('messaging.campaign', id, dto.version, current.version);
-    // An invalid campaign is re-checked on every update: once its errors are gone it is `off`.
-    const from = current.status === 'invalid' ? 'off' : current.status;
-    const requested = dto.campaignStatus === 'invalid' ? from : (dto.campaignStatus ?? from);
-    if (!ALLOWED[from].includes(requested)) {
-      throw new DomainError('campaign.status.transition', `a campaign that is ${current.status} cannot be set to ${requested}`, 400);
-    }
     const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : dto.emailConfig ? null : current.smsConfig;
     const nextEmail = dto.emailConfig ? this.emailConfigOf(dto) : dto.smsConfig ? null : current.emailConfig;
-    const configChanged = dto.contactList.id !== current.contactListId || !sameSmsConfig(nextSms, current.smsConfig) || !sameEmailConfig(nextEmail, current.emailConfig);
-    if (dto.smsConfig || dto.emailConfig) await this.check(dto);
-    else await this.checkDncLists(dto);
-    const errors = await emailSendingErrors(nextEmail, this.references);
-    const target = errors.length ? 'invalid' : requested;
-    if (configChanged && current.status === 'on' && target === 'on') {
-      throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list, SMS or email settings', 400);
+    const sorts = this.sortsOf(dto);
+    const filterIds = (dto.contactListFilters ?? []).map((f) => f.id);
+    const configChanged =
+      dto.contactList.id !== current.contactListId ||
+      !sameSmsConfig(nextSms, current.smsConfig) ||
+      !sameEmailConfig(nextEmail, current.emailConfig) ||
+      JSON.stringify(sorts) !== JSON.stringify(current.contactSorts) ||
+      JSON.stringify(filterIds) !== JSON.stringify(current.contactListFilterIds);
+    const errors = campaignErrors(await this.check(dto, nextSms, nextEmail));
+    const target = nextStatus(current.status, dto.campaignStatus ?? current.status, errors);
+    if (configChanged && (current.status === 'on' || current.status === 'stopping') && target !== 'off') {
+      throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list, sorts, filters, SMS or email settings', 400);
     }
     const updated = await this.db.transaction(async (tx) => {
       const next: MessagingCampaignEntity = {
@@ -263,11 +298,13 @@ export class MessagingCampaignsService {
         alwaysRunning: dto.alwaysRunning ?? current.alwaysRunning,
         smsConfig: nextSms,
         emailConfig: nextEmail,
+        contactSorts: sorts,
+        contactListFilterIds: filterIds,
         errors,
         version: current.version + 1,
         dateModified: new Date(),
       };
-      const { id: _id, status: _status, ...fields } = next;
+      const { id: _id, status: _status, stoppingSince: _since, ...fields } = next;
       const r = await tx
         .createQueryBuilder()
         .update(MessagingCampaignEntity)
@@ -276,7 +313,7 @@ export class MessagingCampaignsService {
         .execute();
       if (r.affected !== 1) throw new VersionConflictError('messaging.campaign', id, dto.version!, current.version + 1);
       if (target !== current.status || target === 'on') await this.changeStatus(tx, next, target);
-      return next;
+      return { ...next, status: target };
     });
     return this.toResource(updated);
   }
@@ -299,10 +336,35 @@ export class MessagingCampaignsService {
     });
   }
 
+  /**
+   * One sender number serves one running campaign at a time (as in Genesys): turning a campaign
+   * on while another `on` or `stopping` campaign uses its sender is refused. The advisory lock
+   * makes two campaigns turned on at once with one sender see each other.
+   */
+  private async claimSender(tx: EntityManager, c: MessagingCampaignEntity): Promise<void> {
+    const sender = c.smsConfig!.senderSmsPhoneNumber;
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`herald:sender:${sender}`]);
+    const [other] = await tx.query(
+      `SELECT id, name, status FROM campaigns.messaging_campaign
+        WHERE sms_config->>'senderSmsPhoneNumber' = $1 AND status IN ('on', 'stopping') AND id <> $2 LIMIT 1`,
+      [sender, c.id],
+    );
+    if (other) {
+      throw new DomainError('campaign.sender.in.use', `sender ${sender} is in use by campaign ${other.id} ("${other.name}", ${other.status}); a sender number serves one running campaign at a time`, 409, [
+        { field: 'smsConfig.senderSmsPhoneNumber', entityId: other.id },
+      ]);
+    }
+  }
+
   /** Writes the status and tells the other services, in one transaction: if Kafka refuses, nothing changes. */
   async changeStatus(tx: EntityManager, c: MessagingCampaignEntity, status: CampaignStatus, causedBy?: EventEnvelope): Promise<void> {
-    await tx.query('UPDATE campaigns.messaging_campaign SET status = $2 WHERE id = $1', [c.id, status]);
-    c.status = status; // the caller answers with the campaign as it now is
+    if (status === 'on' && c.smsConfig) await this.claimSender(tx, c);
+    await tx.query(
+      `UPDATE campaigns.messaging_campaign SET status = $2, stopping_since = CASE WHEN $2 = 'stopping' THEN coalesce(stopping_since, now()) END WHERE id = $1`,
+      [c.id, status],
+    );
+    // Until contacts confirms it has stopped dispatching, a stopping run waits for it.
+    if (status === 'on' || status === 'stopping') await tx.query('UPDATE campaigns.run_progress SET halted = false WHERE run_id = $1', [c.runId]);
     const data: CampaignStatusChangedV1 = {
       campaignId: c.id,
       runId: c.runId,
@@ -315,6 +377,8 @@ export class MessagingCampaignsService {
       dncListIds: c.dncListIds,
       sms: c.smsConfig ?? undefined,
       email: c.emailConfig ? emailDispatchConfigOf(c.emailConfig) : undefined,
+      contactSorts: c.contactSorts,
+      contactListFilterIds: c.contactListFilterIds,
     };
     await this.publisher.publish(Topic.CampaignLifecycle, [{ key: c.id, subject: c.id, data, causedBy }]);
     this.logger.log({ msg: 'campaign status changed', campaignId: c.id, runId: c.runId, status });

@@ -9,6 +9,7 @@ export interface ReferenceUrls {
   templates: string;
   dnc: string;
   emailGateway: string;
+  smsGateway: string;
 }
 
 export interface ContactListView {
@@ -21,6 +22,12 @@ export interface TemplateView {
   id: string;
   responseType?: string;
   variables?: string[];
+  substitutions?: { id: string; defaultValue?: string | null }[];
+}
+
+export interface ContactListFilterView {
+  id: string;
+  contactList: { id: string };
 }
 
 /** The email-gateway's `OutboundDomain` (Herald adds `verifiedForSending`). */
@@ -31,9 +38,9 @@ export interface SendingDomainView {
 }
 
 /**
- * Reads the contact list, template and DNC lists a campaign names, through the owning services' APIs
- * (campaigns never reads their tables), with the caller's own token: what the caller may not
- * read, a campaign may not name.
+ * Reads the contact list, filters, template, DNC lists, sender number and sending domain a campaign
+ * names, through the owning services' APIs (campaigns never reads their tables), with the caller's
+ * own token: what the caller may not read, a campaign may not name.
  */
 @Injectable()
 export class ReferencesClient {
@@ -69,5 +76,18 @@ export class ReferencesClient {
 
   template(id: string): Promise<TemplateView | undefined> {
     return this.get(`${this.urls.templates}/api/v2/responsemanagement/responses/${id}`, 'template');
+  }
+
+  contactListFilter(id: string): Promise<ContactListFilterView | undefined> {
+    return this.get(`${this.urls.contacts}/api/v2/outbound/contactlistfilters/${id}`, 'contact list filter');
+  }
+
+  /** Whether sms-gateway has this sender number provisioned. */
+  async senderProvisioned(phoneNumber: string): Promise<boolean> {
+    const found = await this.get<{ entities: { phoneNumber: string }[] }>(
+      `${this.urls.smsGateway}/api/v2/routing/sms/phonenumbers?phoneNumber=${encodeURIComponent(phoneNumber)}`,
+      'SMS sender numbers',
+    );
+    return (found?.entities ?? []).some((n) => n.phoneNumber === phoneNumber);
   }
 }

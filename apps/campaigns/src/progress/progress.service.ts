@@ -1,10 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CampaignAudienceV1, DeliveryResultV1, EventEnvelope, HOME_DIVISION, TERMINAL_OUTCOMES } from '@herald/contracts';
 import { ConsumedEvent } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 import { MessagingCampaignEntity } from '../messaging-campaigns/messaging-campaign.entity';
 import { MessagingCampaignsService } from '../messaging-campaigns/messaging-campaigns.service';
+import { serveEventStream, StreamSettings } from './progress-stream';
+import type { Request, Response } from 'express';
 
 /** Genesys `CampaignProgress`, plus Herald's per-outcome counts. */
 export interface CampaignProgress {
@@ -19,13 +21,21 @@ export interface CampaignProgress {
   percentage: number;
 }
 
+export const PROGRESS_SETTINGS = Symbol('PROGRESS_SETTINGS');
+export interface ProgressSettings extends StreamSettings {
+  /** A stopping campaign is `off` at the latest this long after it began stopping. */
+  stopTimeoutMs: number;
+}
+
 @Injectable()
-export class ProgressService {
+export class ProgressService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProgressService.name);
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly campaigns: MessagingCampaignsService,
+    @Inject(PROGRESS_SETTINGS) private readonly settings: ProgressSettings,
   ) {}
 
   async progressOf(id: string): Promise<CampaignProgress> {
@@ -53,6 +63,15 @@ export class ProgressService {
     };
   }
 
+  /** GET …/progress/stream: the progress (with the campaign's status) as server-sent events. */
+  async stream(id: string, req: Request, res: Response): Promise<void> {
+    await this.campaigns.get(id); // 404 before the stream starts
+    serveEventStream(req, res, this.settings, async () => {
+      const c = await this.campaigns.get(id);
+      return { ...(await this.progressOf(id)), campaignStatus: c.status };
+    });
+  }
+
   async bulk(ids: string[]): Promise<CampaignProgress[]> {
     const found = await this.db.getRepository(MessagingCampaignEntity).findBy(ids.map((id) => ({ id, division: HOME_DIVISION })));
     return Promise.all(found.map((c) => this.progressOf(c.id)));
@@ -62,47 +81,76 @@ export class ProgressService {
   async recordAudience(events: ConsumedEvent<CampaignAudienceV1>[]): Promise<void> {
     for (const { data } of events) {
       await this.db.query(
-        `UPDATE campaigns.run_progress SET total = $2, exhausted = $3, audience_known = true WHERE run_id = $1`,
-        [data.runId, data.totalContacts, data.exhausted],
+        `UPDATE campaigns.run_progress SET total = $2, exhausted = $3, audience_known = true, dispatched = $4, halted = coalesce($5, false) WHERE run_id = $1`,
+        [data.runId, data.totalContacts, data.exhausted, data.dispatchedContacts, data.halted ?? null],
       );
     }
-    await this.completeFinished([...new Set(events.map((e) => e.data.runId))]);
+    await this.settle([...new Set(events.map((e) => e.data.runId))]);
   }
 
-  /** Terminal outcomes, counted once per message whatever the redeliveries. */
+  /** Terminal outcomes, counted once per message whatever the redeliveries (one statement: rows and counter together). */
   async recordResults(events: ConsumedEvent<DeliveryResultV1>[]): Promise<void> {
     const rows = events
       .filter((e) => e.data.runId && TERMINAL_OUTCOMES.includes(e.data.outcome))
       .map((e) => ({ run_id: e.data.runId, message_id: e.data.messageId, outcome: e.data.outcome, reason: e.data.reason ?? null }));
     if (rows.length === 0) return;
     await this.db.query(
-      `INSERT INTO campaigns.run_result (run_id, message_id, outcome, reason)
-       SELECT x.run_id, x.message_id, x.outcome, x.reason FROM jsonb_to_recordset($1::jsonb) AS x(run_id uuid, message_id uuid, outcome text, reason text)
-       JOIN campaigns.run_progress p ON p.run_id = x.run_id
-       ON CONFLICT DO NOTHING`,
+      `WITH inserted AS (
+         INSERT INTO campaigns.run_result (run_id, message_id, outcome, reason)
+         SELECT x.run_id, x.message_id, x.outcome, x.reason FROM jsonb_to_recordset($1::jsonb) AS x(run_id uuid, message_id uuid, outcome text, reason text)
+         JOIN campaigns.run_progress p ON p.run_id = x.run_id
+         ON CONFLICT DO NOTHING
+         RETURNING run_id)
+       UPDATE campaigns.run_progress p SET done = p.done + n.count
+         FROM (SELECT run_id, count(*)::int AS count FROM inserted GROUP BY run_id) n
+        WHERE p.run_id = n.run_id`,
       [JSON.stringify(rows)],
     );
-    await this.completeFinished([...new Set(rows.map((r) => r.run_id!))]);
+    await this.settle([...new Set(rows.map((r) => r.run_id!))]);
   }
 
-  /** A run whose every dispatched contact has a terminal outcome makes its campaign complete. */
-  private async completeFinished(runIds: string[], causedBy?: EventEnvelope): Promise<void> {
+  /**
+   * Moves campaigns whose run has settled: `complete` when every contact of an exhausted run has
+   * a terminal result (unless alwaysRunning); `off` when a stopping run's dispatched contacts all
+   * have one, or it has been stopping for longer than the stop timeout.
+   */
+  async settle(runIds: string[], causedBy?: EventEnvelope): Promise<void> {
     if (runIds.length === 0) return;
-    const finished: { campaign_id: string }[] = await this.db.query(
-      `SELECT p.campaign_id FROM campaigns.run_progress p
+    const settled: { campaign_id: string; next: 'complete' | 'off'; timed_out: boolean }[] = await this.db.query(
+      `SELECT p.campaign_id,
+              CASE WHEN p.exhausted AND NOT c.always_running AND p.done >= p.total THEN 'complete' ELSE 'off' END AS next,
+              NOT (p.halted AND p.done >= p.dispatched) AS timed_out
+         FROM campaigns.run_progress p
          JOIN campaigns.messaging_campaign c ON c.id = p.campaign_id AND c.run_id = p.run_id
-        WHERE p.run_id = ANY($1) AND p.exhausted AND NOT c.always_running AND c.status IN ('on', 'stopping')
-          AND (SELECT count(*) FROM campaigns.run_result r WHERE r.run_id = p.run_id) >= p.total`,
-      [runIds],
+        WHERE p.run_id = ANY($1) AND (
+              (c.status IN ('on', 'stopping') AND p.exhausted AND NOT c.always_running AND p.done >= p.total)
+           OR (c.status = 'stopping' AND ((p.halted AND p.done >= p.dispatched) OR c.stopping_since < now() - make_interval(secs => $2::float8 / 1000))))`,
+      [runIds, this.settings.stopTimeoutMs],
     );
-    for (const { campaign_id } of finished) {
-      await this.db.transaction(async (tx) => {
+    for (const { campaign_id, next, timed_out } of settled) {
+      const moved = await this.db.transaction(async (tx) => {
         const [c] = await tx.getRepository(MessagingCampaignEntity).find({ where: { id: campaign_id }, lock: { mode: 'pessimistic_write' } });
-        if (!c || (c.status !== 'on' && c.status !== 'stopping')) return;
+        if (!c || (next === 'complete' ? c.status !== 'on' && c.status !== 'stopping' : c.status !== 'stopping')) return false;
         await tx.query('UPDATE campaigns.messaging_campaign SET version = version + 1, date_modified = now() WHERE id = $1', [c.id]);
-        await this.campaigns.changeStatus(tx, c, 'complete', causedBy);
+        await this.campaigns.changeStatus(tx, c, next, causedBy);
+        return true;
       });
-      this.logger.log({ msg: 'campaign complete', campaignId: campaign_id });
+      if (moved && next === 'complete') this.logger.log({ msg: 'campaign complete', campaignId: campaign_id });
+      if (moved && next === 'off') this.logger.log({ msg: timed_out ? 'campaign stopped; stop timeout passed with messages in flight' : 'campaign stopped; messages in flight finished', campaignId: campaign_id });
     }
+  }
+
+  /** Every second: stopping campaigns whose stop timeout passed (and any whose settling was missed) are settled. */
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => {
+      this.db
+        .query(`SELECT run_id FROM campaigns.messaging_campaign WHERE status = 'stopping'`)
+        .then((rows: { run_id: string }[]) => this.settle(rows.map((r) => r.run_id)))
+        .catch((e: unknown) => this.logger.warn({ msg: 'settling stopping campaigns failed; retrying', err: (e as Error).message }));
+    }, 1_000);
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.sweeper);
   }
 }

@@ -9,6 +9,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { ContactEntity, ContactListEntity } from './contact-list.entity';
 import { ContactListDto, MAX_CONTACTS_PER_BULK_GET, MAX_CONTACTS_PER_REQUEST, WritableDialerContactDto } from './dtos/contact-list.dto';
 import { ContactResultsService } from '../results/contact-results.service';
+import { joinRuns } from '../audience/audience';
 import { canonicalTimeZone } from './time-zone';
 import { listingOf, Page } from '@herald/persistence';
 import { HOME_DIVISION } from '@herald/contracts';
@@ -235,20 +236,7 @@ export class ContactListsService {
       if (options.clearSystemData) await tx.query('DELETE FROM contacts.contact_result WHERE list_id = $1 AND contact_id = ANY($2)', [listId, ids]);
       if (options.doNotQueue) return inserted;
       // Join the audience of runs in progress on this list (a re-added contact keeps its place).
-      await tx.query(
-        `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
-         SELECT r.run_id, c.id, c.priority, c.seq
-           FROM contacts.dispatch_run r JOIN contacts.contact c ON c.list_id = r.list_id
-          WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping') AND c.id = ANY($2)
-         ON CONFLICT (run_id, contact_id) DO UPDATE SET priority = EXCLUDED.priority
-           WHERE contacts.run_contact.dispatched_at IS NULL`,
-        [listId, ids],
-      );
-      await tx.query(
-        `UPDATE contacts.dispatch_run r SET total = (SELECT count(*) FROM contacts.run_contact rc WHERE rc.run_id = r.run_id), exhausted = false
-          WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping')`,
-        [listId],
-      );
+      await joinRuns((text, params) => tx.query(text, params), listId, { ids }, { updatePriority: true });
       return inserted;
     });
     if (!options.doNotQueue) await this.dispatcher.announceAudience(listId);

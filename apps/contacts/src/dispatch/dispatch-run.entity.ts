@@ -1,5 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CampaignStatus, Channel, EmailDispatchConfig, SmsDispatchConfig } from '@herald/contracts';
+import { AudienceSettings } from '../audience/audience';
+
+/** A run's settings as the lifecycle event gave them; filters are copied in when the run is turned on. */
+export interface DispatchConfig extends AudienceSettings {
+  sms?: SmsDispatchConfig;
+  email?: EmailDispatchConfig;
+  dncListIds: string[];
+}
 
 /** What contacts knows of a campaign: its current run, as told by the lifecycle topic. */
 @Entity({ name: 'dispatch_run' })
@@ -12,7 +20,7 @@ export class DispatchRunEntity {
   @Column('text') channel!: Channel;
   @Column('integer', { name: 'messages_per_minute' }) messagesPerMinute!: number;
   @Column('boolean', { name: 'always_running' }) alwaysRunning!: boolean;
-  @Column('jsonb') config!: { sms?: SmsDispatchConfig; email?: EmailDispatchConfig; dncListIds: string[] };
+  @Column('jsonb') config!: DispatchConfig;
   @Column('integer') total!: number;
   @Column('integer') dispatched!: number;
   @Column('boolean') exhausted!: boolean;

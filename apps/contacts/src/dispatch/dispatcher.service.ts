@@ -13,12 +13,18 @@ import {
 } from '@herald/contracts';
 import { EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { DataSource, EntityManager } from 'typeorm';
+import { audienceCondition, ContactFilter, dispatchOrder, loadFilters } from '../audience/audience';
 import { messageOf } from './address';
-import { DispatchRunEntity } from './dispatch-run.entity';
+import { DispatchConfig, DispatchRunEntity } from './dispatch-run.entity';
 import { DISPATCH_SETTINGS, DispatchSettings } from './dispatch.settings';
 import { paceAfter, paceAllowance, PaceState, wakeDelay } from './pacing';
 
 const tracer = trace.getTracer('@herald/contacts');
+
+/** The advisory lock that one dispatch of a campaign, or a status change of it, holds. */
+function dispatchLockOf(campaignId: string): string {
+  return `herald:dispatch:${campaignId}`;
+}
 
 /**
  * Walks the audience of every running campaign and publishes its contacts at the campaign's
@@ -63,7 +69,11 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   /** Applies a lifecycle event (idempotent: applying it twice changes nothing). */
   async applyStatus(event: CampaignStatusChangedV1, envelope: EventEnvelope): Promise<void> {
     const audience = await this.db.transaction(async (tx) => {
-      const config = { sms: event.sms, email: event.email, dncListIds: event.dncListIds };
+      // Waits for a dispatch of this campaign in progress: once the new status is written, no
+      // further contact is dispatched under the old one, so the count published below is final.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [dispatchLockOf(event.campaignId)]);
+      const filters = await this.filtersOf(tx, event);
+      const config: DispatchConfig = { sms: event.sms, email: event.email, dncListIds: event.dncListIds, filters, sorts: event.contactSorts ?? [] };
       await tx.query(
         `INSERT INTO contacts.dispatch_run (campaign_id, run_id, division, list_id, status, channel, messages_per_minute, always_running, config)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -82,26 +92,49 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
            pace_recent = CASE WHEN dispatch_run.run_id <> EXCLUDED.run_id THEN '[]' ELSE dispatch_run.pace_recent END`,
         [event.campaignId, event.runId, event.division, event.contactListId, event.status, event.channel, event.messagesPerMinute, event.alwaysRunning, config],
       );
-      if (event.status !== 'on') return undefined;
-      // The run's audience: every contact on the list now (contacts added later join as they come).
+      if (event.status !== 'on') {
+        const [run] = await tx.query('SELECT total, dispatched, exhausted FROM contacts.dispatch_run WHERE campaign_id = $1', [event.campaignId]);
+        return { total: run.total as number, dispatched: run.dispatched as number, exhausted: run.exhausted as boolean, halted: true };
+      }
+      // The run's audience: every contact on the list now that its filters match (contacts added
+      // later join as they come, under the same filters).
+      const params: unknown[] = [event.runId, event.contactListId];
       await tx.query(
         `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
-         SELECT $1, c.id, c.priority, c.seq FROM contacts.contact c WHERE c.list_id = $2
+         SELECT $1, c.id, c.priority, c.seq FROM contacts.contact c WHERE c.list_id = $2 AND ${audienceCondition(filters, 'c', params)}
          ON CONFLICT DO NOTHING`,
-        [event.runId, event.contactListId],
+        params,
       );
       // A SELECT over the CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
+      // A resumed run whose every contact was dispatched before it stopped stays exhausted.
       const [run] = await tx.query(
         `WITH updated AS (
-           UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1)
-            WHERE campaign_id = $2 RETURNING total, dispatched)
-         SELECT total, dispatched FROM updated`,
+           UPDATE contacts.dispatch_run SET total = (SELECT count(*) FROM contacts.run_contact WHERE run_id = $1),
+                  exhausted = exhausted AND NOT EXISTS (SELECT 1 FROM contacts.run_contact WHERE run_id = $1 AND dispatched_at IS NULL)
+            WHERE campaign_id = $2 RETURNING total, dispatched, exhausted)
+         SELECT total, dispatched, exhausted FROM updated`,
         [event.runId, event.campaignId],
       );
-      return { total: run.total as number, dispatched: run.dispatched as number };
+      return { total: run.total as number, dispatched: run.dispatched as number, exhausted: run.exhausted as boolean, halted: false };
     });
-    this.logger.log({ msg: 'campaign status applied', campaignId: event.campaignId, runId: event.runId, status: event.status, total: audience?.total });
-    if (audience) await this.publishAudience(event.campaignId, event.runId, audience.total, audience.dispatched, false, envelope);
+    this.logger.log({ msg: 'campaign status applied', campaignId: event.campaignId, runId: event.runId, status: event.status, total: audience.total });
+    if (event.status === 'on' || event.status === 'off' || event.status === 'stopping') {
+      await this.publishAudience(event.campaignId, event.runId, audience.total, audience.dispatched, audience.exhausted, envelope, audience.halted);
+    }
+  }
+
+  /**
+   * The run's filters as they are now, copied into the run's settings (contacts joining the run
+   * later are held to the same). A filter deleted since the campaign was saved matches nobody.
+   */
+  private async filtersOf(tx: EntityManager, event: CampaignStatusChangedV1): Promise<ContactFilter[]> {
+    const ids = event.contactListFilterIds ?? [];
+    const found = await loadFilters((text, params) => tx.query(text, params), ids);
+    return ids.map((id) => {
+      const f = found.find((x) => x.id === id);
+      if (!f) this.logger.warn({ msg: 'contact list filter missing; it matches nobody', campaignId: event.campaignId, filterId: id });
+      return f ? { id, filterType: f.filterType, clauses: f.clauses } : { id, filterType: 'AND', clauses: [], missing: true };
+    });
   }
 
   /**
@@ -109,15 +142,15 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
    * (API insert, CSV import), so that progress counts them before the run is exhausted.
    */
   async announceAudience(listId: string): Promise<void> {
-    const runs: { campaign_id: string; run_id: string; total: number; dispatched: number; exhausted: boolean }[] = await this.db.query(
-      `SELECT campaign_id, run_id, total, dispatched, exhausted FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`,
+    const runs: { campaign_id: string; run_id: string; status: string; total: number; dispatched: number; exhausted: boolean }[] = await this.db.query(
+      `SELECT campaign_id, run_id, status, total, dispatched, exhausted FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`,
       [listId],
     );
-    for (const r of runs) await this.publishAudience(r.campaign_id, r.run_id, r.total, r.dispatched, r.exhausted);
+    for (const r of runs) await this.publishAudience(r.campaign_id, r.run_id, r.total, r.dispatched, r.exhausted, undefined, r.status !== 'on');
   }
 
-  private async publishAudience(campaignId: string, runId: string, total: number, dispatched: number, exhausted: boolean, causedBy?: EventEnvelope) {
-    const data: CampaignAudienceV1 = { campaignId, runId, totalContacts: total, dispatchedContacts: dispatched, exhausted };
+  private async publishAudience(campaignId: string, runId: string, total: number, dispatched: number, exhausted: boolean, causedBy?: EventEnvelope, halted?: boolean) {
+    const data: CampaignAudienceV1 = { campaignId, runId, totalContacts: total, dispatchedContacts: dispatched, exhausted, halted };
     await this.publisher.publish(Topic.CampaignAudience, [{ key: campaignId, data, causedBy }]);
   }
 
@@ -150,7 +183,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private async dispatchSome(tx: EntityManager, run: DispatchRunEntity): Promise<number> {
     const { tickMs, maxBatch } = this.settings;
     // One instance dispatches a campaign at a time.
-    const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`herald:dispatch:${run.campaignId}`]);
+    const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [dispatchLockOf(run.campaignId)]);
     if (!locked) return tickMs;
     const [pace]: { run_id: string; status: string; exhausted: boolean; rate: number; next_due: number | null; recent: [number, number][]; now: number }[] = await tx.query(
       `SELECT run_id, status, exhausted, messages_per_minute AS rate, pace_next_due_ms AS next_due, pace_recent AS recent,
@@ -158,19 +191,20 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
          FROM contacts.dispatch_run WHERE campaign_id = $1`,
       [run.campaignId],
     );
-    // Turned off, recycled or finished since the tick listed it.
+    // Under the lock: turned off, recycled or finished since the tick listed it stops it here.
     if (!pace || pace.run_id !== run.runId || pace.status !== 'on' || pace.exhausted) return tickMs;
     const state: PaceState = { nextDueAt: pace.next_due, recent: pace.recent };
     const { allowance: limit, wakeAt } = paceAllowance(state, pace.now, pace.rate, maxBatch);
     trace.getActiveSpan()?.setAttribute('herald.dispatch.allowance', limit);
     if (limit < 1) return wakeDelay(wakeAt, pace.now, pace.rate, tickMs);
+    const params: unknown[] = [run.runId, run.listId, limit];
     const rows: { contact_id: string; data: Record<string, string> }[] = await tx.query(
       `SELECT rc.contact_id, c.data FROM contacts.run_contact rc
          JOIN contacts.contact c ON c.list_id = $2 AND c.id = rc.contact_id
         WHERE rc.run_id = $1 AND rc.dispatched_at IS NULL
-        ORDER BY rc.priority DESC, rc.seq LIMIT $3
+        ORDER BY ${dispatchOrder(run.config.sorts ?? [], 'rc', 'c', params)} LIMIT $3
         FOR UPDATE OF rc SKIP LOCKED`,
-      [run.runId, run.listId, limit],
+      params,
     );
     if (rows.length === 0) {
       const [{ pending }] = await tx.query(

@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { ContactListsService } from '../contact-lists/contact-lists.service';
 import { copyLine, neutralizeCell, rawRow, RowProblem, rowValidatorFor, RowValidator, UploadGuard } from './csv-rows';
 import { Upload } from './upload';
+import { joinRuns } from '../audience/audience';
 
 export const IMPORT_SETTINGS = Symbol('IMPORT_SETTINGS');
 export interface ImportSettings {
@@ -274,28 +275,9 @@ export class ImportsService {
        ON CONFLICT (list_id, id) DO UPDATE SET data = EXCLUDED.data WHERE contacts.contact.data IS DISTINCT FROM EXCLUDED.data`,
       [listId],
     );
-    const { rows: runs } = await client.query(`SELECT run_id FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'off', 'stopping')`, [listId]);
-    if (runs.length) await this.joinRuns(client, listId, run.stage);
+    // As POST …/contacts does: imported contacts join the audience of runs in progress on this list.
+    await joinRuns((text, params) => client.query(text, params).then((r) => r.rows), listId, { stage: run.stage });
     await client.query(`DROP TABLE ${run.stage}`);
-  }
-
-  /** As POST …/contacts does: imported contacts join the audience of runs in progress on this list. */
-  private async joinRuns(client: PoolClient, listId: string, stage: string): Promise<void> {
-    await client.query(
-      `INSERT INTO contacts.run_contact (run_id, contact_id, priority, seq)
-       SELECT r.run_id, c.id, c.priority, c.seq
-         FROM contacts.dispatch_run r
-         JOIN ${stage} s ON true
-         JOIN contacts.contact c ON c.list_id = r.list_id AND c.id = s.id
-        WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping')
-       ON CONFLICT (run_id, contact_id) DO NOTHING`,
-      [listId],
-    );
-    await client.query(
-      `UPDATE contacts.dispatch_run r SET total = (SELECT count(*) FROM contacts.run_contact rc WHERE rc.run_id = r.run_id), exhausted = false
-        WHERE r.list_id = $1 AND r.status IN ('on', 'off', 'stopping')`,
-      [listId],
-    );
   }
 
   async get(listId: string, importId: string) {

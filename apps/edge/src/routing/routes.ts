@@ -11,6 +11,7 @@ export interface Route {
 export function routesOf(config: EdgeConfig): Route[] {
   return [
     { prefix: '/api/v2/outbound/contactlists', target: config.CONTACTS_URL },
+    { prefix: '/api/v2/outbound/contactlistfilters', target: config.CONTACTS_URL },
     { prefix: '/api/v2/outbound/messagingcampaigns', target: config.CAMPAIGNS_URL },
     { prefix: '/api/v2/outbound/dnclists', target: config.DNC_URL },
     { prefix: '/api/v2/herald/suppressions', target: config.DNC_URL },
@@ -20,6 +21,7 @@ export function routesOf(config: EdgeConfig): Route[] {
     { prefix: '/api/v2/responsemanagement/responses', target: config.TEMPLATES_URL },
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
     { prefix: '/api/v2/conversations/messages/agentless', target: config.TRIGGERS_URL },
+    { prefix: '/api/v2/routing/sms/phonenumbers', target: config.SMS_GATEWAY_URL },
   ];
 }
 

@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { CHANNELS, Channel } from './common';
 
 export const CAMPAIGN_STATUSES = ['on', 'stopping', 'off', 'complete', 'invalid'] as const;
@@ -40,6 +41,13 @@ export class EmailDispatchConfig {
   @IsOptional() @IsString() @MaxLength(320) replyTo?: string;
 }
 
+/** One column of a campaign's dispatch order (Genesys `ContactSort`). */
+export class ContactSortV1 {
+  @IsString() fieldName!: string;
+  @IsIn(['ASC', 'DESC']) direction!: 'ASC' | 'DESC';
+  @IsBoolean() numeric!: boolean;
+}
+
 /**
  * Published by campaigns whenever a campaign's status changes. `runId` changes when a campaign
  * is recycled (DELETE …/progress), so everything keyed by (campaignId, runId) starts afresh.
@@ -57,6 +65,12 @@ export class CampaignStatusChangedV1 {
   @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) dncListIds!: string[];
   @IsOptional() @ValidateNested() @Type(() => SmsDispatchConfig) sms?: SmsDispatchConfig;
   @IsOptional() @ValidateNested() @Type(() => EmailDispatchConfig) email?: EmailDispatchConfig;
+  /** Dispatch order after priority contacts, before insertion order (at most 4 columns). */
+  // The schema generator cannot see an array's item class through @Type: name it.
+  @JSONSchema({ items: { $ref: '#/$defs/ContactSortV1' } })
+  @IsOptional() @IsArray() @ArrayMaxSize(4) @ValidateNested({ each: true }) @Type(() => ContactSortV1) contactSorts?: ContactSortV1[];
+  /** Contact list filters (owned by contacts): only contacts matching every one join the run's audience. */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) contactListFilterIds?: string[];
 }
 
 /**
@@ -70,4 +84,9 @@ export class CampaignAudienceV1 {
   @IsInt() @Min(0) totalContacts!: number;
   @IsInt() @Min(0) dispatchedContacts!: number;
   @IsBoolean() exhausted!: boolean;
+  /**
+   * True once contacts has stopped dispatching the run (it applied `off` or `stopping`):
+   * `dispatchedContacts` is then final until the campaign is turned on again.
+   */
+  @IsOptional() @IsBoolean() halted?: boolean;
 }

@@ -79,6 +79,13 @@ export class EmailConfigDto {
   @IsOptional() @ValidateNested() @Type(() => ReplyToEmailAddressDto) replyToAddress?: ReplyToEmailAddressDto;
 }
 
+/** Genesys `ContactSort`: one column of the dispatch order. */
+export class ContactSortDto {
+  @IsString() @IsNotEmpty() fieldName!: string;
+  @IsOptional() @IsIn(['ASC', 'DESC']) direction?: 'ASC' | 'DESC';
+  @IsOptional() @IsBoolean() numeric?: boolean;
+}
+
 /** Genesys `MessagingCampaign`, the fields Herald honours. */
 export class MessagingCampaignDto {
   @IsOptional() @IsString() id?: string;
@@ -92,6 +99,9 @@ export class MessagingCampaignDto {
   @IsInt() @Min(1) @Max(1_000_000) messagesPerMinute!: number;
   @IsOptional() @ValidateNested() @Type(() => SmsConfigDto) smsConfig?: SmsConfigDto;
   @IsOptional() @ValidateNested() @Type(() => EmailConfigDto) emailConfig?: EmailConfigDto;
+  /** At most 4 (checked by the service, naming the field); the list's columns. */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ContactSortDto) contactSorts?: ContactSortDto[];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RequiredEntityRefDto) contactListFilters?: RequiredEntityRefDto[];
   // Read-only fields a client may send back from a GET; ignored.
   @IsOptional() @IsString() dateCreated?: string;
   @IsOptional() @IsString() dateModified?: string;
