@@ -5,9 +5,9 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { heraldClient } from '../tools/demo/herald-client';
+import { provisionSender } from '../tools/demo/sms-campaign';
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { urlOf } from '../tools/stack/services';
 import { round, runRelay } from './relay';
 
@@ -21,24 +21,18 @@ function summary(name: string, r: autocannon.Result) {
   return { case: name, seconds: r.duration, okPerSecond: Math.round(ok / r.duration), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
 }
 
-export async function runTriggerBench(brokers: string[], portBase = 28280): Promise<object[]> {
-  const registry = await registryProcess(portBase + 60);
-  const stack = await startIsolatedStack({
-    name: 'bench',
-    brokers,
-    portBase,
-    extraEnv: { triggers: { SMS_GATEWAY_URL: registry.url, EMAIL_GATEWAY_URL: registry.url } },
-  }).catch(async (e: unknown) => {
-    await registry.close();
-    throw e;
-  });
+export async function runTriggerBench(brokers: string[], portBase = 28580): Promise<object[]> {
+  // One client sends everything: the per-client rate limit is lifted for the measurement.
+  const stack = await startIsolatedStack({ name: 'bench', brokers, portBase, extraEnv: { edge: { RATE_LIMIT_PER_SECOND: '100000' } } });
+  const api = await heraldClient(urlOf(stack.settings, 'edge'), stack.settings.bootstrapClient);
+  await provisionSender(api, SENDER);
   const out: object[] = [];
   try {
     const edge = urlOf(stack.settings, 'edge');
     const agentless = {
       url: `${edge}/api/v2/conversations/messages/agentless`,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.accessToken}` },
       body: JSON.stringify({ fromAddress: SENDER, toAddress: '+12025550147', toAddressMessengerType: 'sms', textBody: 'Your verification code is 481516.' }),
       duration: SECONDS,
       timeout: 30,
@@ -58,29 +52,8 @@ export async function runTriggerBench(brokers: string[], portBase = 28280): Prom
     out.push(await runRelay(brokers, EVENTS, 1));
   } finally {
     await stack.close();
-    await registry.close();
   }
   return out;
-}
-
-/**
- * The sender-registry stand-in in a process of its own: in this one, autocannon keeps the event
- * loop busy and the registry's answers would be late (which would measure the benchmark, not Herald).
- */
-async function registryProcess(port: number): Promise<{ url: string; close(): Promise<void> }> {
-  const module = join(__dirname, '..', 'tools', 'stack', 'sender-registry-standin.js');
-  const code = `require(${JSON.stringify(module)}).startSenderRegistryStandIn(${port}, { sms: new Set([${JSON.stringify(SENDER)}]), emailDomains: new Set() }).then(() => console.log('ready'))`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (c) => reject(new Error(`sender registry stand-in exited (${c})`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      child.kill();
-    },
-  };
 }
 
 /** Publishes EVENTS trigger events (binary mode), timed until the triggers group has committed them all. */

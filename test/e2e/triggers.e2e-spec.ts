@@ -3,15 +3,13 @@
 // the campaign path (dispatch → dnc → templates → sms-gateway → the SMS simulator → results →
 // reporting). Real broker, real PostgreSQL, every service its own process.
 //
-// The sender registries belong to the gateways (`GET /api/v2/routing/sms/phonenumbers`,
-// `GET /api/v2/routing/email/outbound/domains/{domain}`) and are built on other branches: until they
-// are merged, a stand-in (tools/stack/sender-registry-standin.ts) answers that contract from this
-// test and the triggers service is pointed at it. The sender check is the last check of a request,
-// and its tests run last.
+// The senders are provisioned in the gateways' registries (`POST /api/v2/routing/sms/phonenumbers`,
+// `POST /api/v2/routing/email/outbound/domains`), which triggers asks with its own token. The sender
+// check is the last check of a request, and its tests run last.
 import { DeliveryResultV1, idempotentMessageId, triggerEventMessageId } from '@herald/contracts';
 import { DLQ_HEADERS } from '@herald/messaging';
 import { randomUUID } from 'node:crypto';
-import { startSenderRegistryStandIn } from '../../tools/stack/sender-registry-standin';
+import { provisionSender } from '../../tools/demo/sms-campaign';
 import { receivedBySesEmulator } from '../../tools/demo/email-campaign';
 import { urlOf } from '../../tools/stack/services';
 import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
@@ -31,17 +29,15 @@ interface Dispatched {
 }
 
 let stack: TestStack;
-let registry: Awaited<ReturnType<typeof startSenderRegistryStandIn>>;
 
 beforeAll(async () => {
-  const portBase = 26080 + Number(process.env['HERALD_E2E_PORT_SHIFT'] ?? 0);
-  registry = await startSenderRegistryStandIn(portBase + 60, { sms: new Set([SENDER]), emailDomains: new Set([EMAIL_DOMAIN]) });
-  stack = await startTestStack({ portBase: 26080, extraEnv: { triggers: { SMS_GATEWAY_URL: registry.url, EMAIL_GATEWAY_URL: registry.url } } });
+  stack = await startTestStack({ portBase: 26080 });
+  await provisionSender(stack.api, SENDER);
+  await stack.api.routing.postRoutingEmailOutboundDomains({ id: EMAIL_DOMAIN, name: EMAIL_DOMAIN } as never);
 });
 
 afterAll(async () => {
   await stack?.close();
-  await registry?.close();
 });
 
 /** The terminal results of the given messages on the public delivery-result topic. */

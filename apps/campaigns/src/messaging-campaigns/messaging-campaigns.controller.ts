@@ -66,6 +66,7 @@ export class MessagingCampaignsController {
 
   /** Herald extension: progress as server-sent events (text/event-stream) for dashboards. */
   @Get(':id/progress/stream')
+  @RequirePermissions('outbound:messagingCampaign:view')
   streamProgress(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response) {
     return this.progress.stream(id, req, res);
   }

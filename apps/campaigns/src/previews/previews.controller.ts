@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { RequirePermissions } from '@herald/auth';
 import { PreviewsService } from './previews.service';
 
 /** Herald extension: pre-launch previews (dry runs) of a messaging campaign. */
@@ -7,12 +8,14 @@ export class PreviewsController {
   constructor(private readonly previews: PreviewsService) {}
 
   @Post()
+  @RequirePermissions('outbound:messagingCampaign:view')
   @HttpCode(202)
   start(@Param('id', ParseUUIDPipe) id: string) {
     return this.previews.start(id);
   }
 
   @Get(':previewId')
+  @RequirePermissions('outbound:messagingCampaign:view')
   get(@Param('id', ParseUUIDPipe) id: string, @Param('previewId', ParseUUIDPipe) previewId: string) {
     return this.previews.get(id, previewId);
   }
