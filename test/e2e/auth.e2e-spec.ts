@@ -29,7 +29,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     portBase: 25080,
     // Every service the edge routes to (the OpenAPI document merges them all); nothing sends messages here.
-    services: ['contacts', 'campaigns', 'dnc', 'templates', 'reporting', 'edge'],
+    services: ['contacts', 'campaigns', 'dnc', 'templates', 'reporting', 'sms-gateway', 'email-gateway', 'ses-emulator', 'triggers', 'edge'],
     extraEnv: { edge: { SECRET_ROTATION_OVERLAP_SECONDS: String(OVERLAP_SECONDS), SIGNING_KEY_PUBLISH_SECONDS: String(PUBLISH_SECONDS) } },
   });
   edge = urlOf(stack.settings, 'edge');
@@ -350,6 +350,12 @@ describe('the OpenAPI document', () => {
       '/api/v2/herald/suppressions',
       '/api/v2/responsemanagement/responses/{id}',
       '/api/v2/herald/messages/{messageId}',
+      '/api/v2/outbound/contactlistfilters',
+      '/api/v2/outbound/messagingcampaigns/{id}/previews',
+      '/api/v2/routing/sms/phonenumbers',
+      '/api/v2/routing/email/outbound/domains/{domainId}',
+      '/api/v2/herald/unsubscribe/{token}',
+      '/api/v2/conversations/messages/agentless',
     ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }

@@ -161,7 +161,7 @@ describe('contact sorts and filters', () => {
     );
     const order = dispatched
       .filter((r) => (r.value as { campaignId?: string }).campaignId === campaign.id)
-      .sort((x, y) => Date.parse(x.headers['ce_time']!) - Date.parse(y.headers['ce_time']!))
+      .sort((x, y) => Date.parse(x.event!.time) - Date.parse(y.event!.time))
       .map((r) => (r.value as { contactId: string }).contactId);
     expect(order).toEqual(['p', 'b', 'h', 'a', 'd']);
     const progress = await progressOf(campaign.id);

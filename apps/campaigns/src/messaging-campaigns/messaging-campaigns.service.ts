@@ -113,8 +113,9 @@ export class MessagingCampaignsService {
     if (!sms.contentTemplateId && !sms.messageColumn) {
       throw new DomainError('campaign.sms.content.missing', 'smsConfig needs a contentTemplate or a messageColumn', 400);
     }
-    const [contactList, template, senderProvisioned] = await Promise.all([
-      this.references.contactList(dto.contactList.id),
+    // The contact list first: a caller who may not read it learns that, whatever else is wrong.
+    const contactList = await this.references.contactList(dto.contactList.id);
+    const [template, senderProvisioned] = await Promise.all([
       sms.contentTemplateId ? this.references.template(sms.contentTemplateId) : undefined,
       this.references.senderProvisioned(sms.senderSmsPhoneNumber),
     ]);
@@ -128,11 +129,8 @@ export class MessagingCampaignsService {
 
   /** An email campaign: its columns are the list's, its template an email template; its sending domain is looked up for validity. */
   private async checkEmail(dto: MessagingCampaignDto, email: StoredEmailConfig): Promise<ValidityContext> {
-    const [contactList, template, sendingDomain] = await Promise.all([
-      this.references.contactList(dto.contactList.id),
-      this.references.template(email.contentTemplateId),
-      this.references.sendingDomain(email.fromDomain),
-    ]);
+    const contactList = await this.references.contactList(dto.contactList.id);
+    const [template, sendingDomain] = await Promise.all([this.references.template(email.contentTemplateId), this.references.sendingDomain(email.fromDomain)]);
     if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
     const unknown = email.emailColumns.filter((c) => !contactList.columnNames.includes(c));
     if (unknown.length) {
