@@ -12,13 +12,14 @@ import { envFor, SERVICES } from '../../tools/stack/services';
 import { entryOf } from '../../tools/stack/supervisor';
 import type { Models } from 'purecloud-platform-client-v2';
 import { countSmsSegments } from '@herald/channels';
-import { awaitCompletion, prepareSmsCampaign, SENDER, setCampaignStatus } from '../../tools/demo/sms-campaign';
+import { awaitCompletion, prepareSmsCampaign, provisionSender, SENDER, setCampaignStatus } from '../../tools/demo/sms-campaign';
 import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 let stack: TestStack;
 
 beforeAll(async () => {
   stack = await startTestStack({ portBase: 27080 });
+  await provisionSender(stack.api, SENDER);
 });
 
 afterAll(async () => {
@@ -181,6 +182,28 @@ describe('campaign preview', () => {
       sms: { totalSegments: 2_500 - handle.invalidContacts, byEncoding: { 'GSM-7': { numberOfContacts: 2_500 - handle.invalidContacts, segments: 2_500 - handle.invalidContacts } } },
       estimatedDurationSeconds: ((2_500 - handle.invalidContacts - 1) * 60) / 6_000,
     });
+  });
+
+  it('leaves out the contacts the campaign\'s contact list filter excludes, as the run does', async () => {
+    const handle = await prepareSmsCampaign(stack.api, { contacts: 300, messagesPerMinute: 60_000, name: `preview filter ${randomUUID()}` });
+    const filter = await http('POST', '/api/v2/outbound/contactlistfilters', {
+      name: `from 100100 ${randomUUID()}`,
+      contactList: { id: handle.contactListId },
+      filterType: 'AND',
+      clauses: [{ filterType: 'AND', predicates: [{ column: 'customerId', columnType: 'numeric', operator: 'GREATER_THAN_EQUALS', value: '100100' }] }],
+    });
+    expect(filter.status).toBe(200);
+    const campaign = await stack.api.outbound.getOutboundMessagingcampaign(handle.campaignId);
+    await stack.api.outbound.putOutboundMessagingcampaign(handle.campaignId, { ...campaign, contactListFilters: [{ id: filter.body.id }] } as never);
+
+    const done = await preview(handle.campaignId);
+    expect(done).toMatchObject({ state: 'SUCCEEDED', totalContacts: 200, contactsProcessed: 200 });
+    expect(done.result).toMatchObject({ totalNumberOfContacts: 200, numberOfContactsFilteredOut: 100, numberOfContactsToMessage: 200 });
+
+    await setCampaignStatus(stack.api, handle.campaignId, 'on');
+    const outcome = await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: 120_000, intervalMs: 250 });
+    expect(outcome.status).toBe('complete');
+    expect(outcome.progress).toMatchObject({ totalNumberOfContacts: 200, numberOfContactsMessaged: 200 });
   });
 
   it('answers 404 for an unknown campaign or preview, and 400 for a malformed id', async () => {

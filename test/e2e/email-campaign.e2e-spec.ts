@@ -142,9 +142,9 @@ it('makes a campaign whose from address is not on a verified sending domain inva
   const campaign = await emailCampaign('e2e email unverified', fillers.slice(0, 2), [], other);
   expect(campaign.campaignStatus).toBe('invalid');
   expect(campaign.errors).toEqual([{ error: 'campaign.email.domain.not.provisioned', details: expect.stringContaining(`news@${other} is not on a provisioned sending domain`) }]);
-  // Turning it on does not start it.
-  const on = await setCampaignStatus(stack.api, campaign.id!, 'on');
-  expect(on.campaignStatus).toBe('invalid');
+  // Turning it on is refused, and it stays invalid.
+  await expect(setCampaignStatus(stack.api, campaign.id!, 'on')).rejects.toMatchObject({ status: 409, code: 'campaign.invalid' });
+  expect((await stack.api.outbound.getOutboundMessagingcampaign(campaign.id!)).campaignStatus).toBe('invalid');
 
   expect((await call('GET', `/api/v2/routing/email/outbound/domains/${other}`)).status).toBe(404);
   await stack.api.routing.postRoutingEmailOutboundDomains({ id: other, name: other });

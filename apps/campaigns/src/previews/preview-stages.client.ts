@@ -44,8 +44,8 @@ export class PreviewStagesClient {
     return (await res.json()) as T;
   }
 
-  audience(listId: string, sms: SmsSettings, after: string | undefined, limit: number): Promise<AudiencePage> {
-    return this.post(`${this.urls.contacts}/internal/contactlists/${listId}/audience`, { sms, after, limit }, 'the contacts service (audience)');
+  audience(listId: string, sms: SmsSettings, contactListFilterIds: string[], after: string | undefined, limit: number): Promise<AudiencePage> {
+    return this.post(`${this.urls.contacts}/internal/contactlists/${listId}/audience`, { sms, contactListFilterIds, after, limit }, 'the contacts service (audience)');
   }
 
   async filter(channel: 'sms', dncListIds: string[], addresses: string[]): Promise<FilterDecision[]> {

@@ -89,7 +89,7 @@ export class PreviewsService {
     let after: string | undefined;
     let processed = 0;
     do {
-      const page = await this.stages.audience(campaign.contactListId, sms, after, BATCH);
+      const page = await this.stages.audience(campaign.contactListId, sms, campaign.contactListFilterIds, after, BATCH);
       tally.addAudience(page.contacts.length, page.filteredOut);
       const addressed = page.contacts.flatMap((c) => ('address' in c ? [c] : []));
       tally.addInvalidAddresses(page.contacts.length - addressed.length);

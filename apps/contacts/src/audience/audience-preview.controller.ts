@@ -3,12 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SmsDispatchConfig } from '@herald/contracts';
 import { NotFoundError } from '@herald/service';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { messageOf } from '../dispatch/address';
+import { audienceCondition, countAudience, filtersByIds } from './audience';
 
 export class AudiencePageDto {
   @ValidateNested() @Type(() => SmsDispatchConfig) sms!: SmsDispatchConfig;
+  /** The campaign's contact list filters: contacts they leave out are not in the audience. */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) contactListFilterIds?: string[];
   /** The `next` of the previous page. */
   @IsOptional() @Matches(/^\d{1,19}$/) after?: string;
   @IsOptional() @IsInt() @Min(1) @Max(5_000) limit?: number;
@@ -31,19 +34,21 @@ export class AudiencePreviewController {
     const [list] = await this.db.query('SELECT 1 FROM contacts.contact_list WHERE id = $1', [listId]);
     if (!list) throw new NotFoundError('contact.list', listId);
     const limit = dto.limit ?? 1_000;
-    // The audience as a run snapshots it (dispatcher.service.ts `applyStatus`): every contact of
-    // the list. The contact list filter plugs in here, with the dispatcher's own function; the
-    // contacts it leaves out are counted in `filteredOut`.
+    // The audience as a run snapshots it (dispatcher.service.ts `applyStatus`): the contacts of the
+    // list that the campaign's filters match, with the same condition.
+    const sql = (text: string, params?: unknown[]) => this.db.query(text, params);
+    const filters = await filtersByIds(sql, dto.contactListFilterIds ?? []);
+    const params: unknown[] = [listId, dto.after ?? '0', limit];
     const rows: { id: string; data: Record<string, string>; seq: string }[] = await this.db.query(
-      'SELECT id, data, seq FROM contacts.contact WHERE list_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-      [listId, dto.after ?? '0', limit],
+      `SELECT id, data, seq FROM contacts.contact c WHERE c.list_id = $1 AND c.seq > $2 AND ${audienceCondition(filters, 'c', params)} ORDER BY c.seq LIMIT $3`,
+      params,
     );
-    const total =
-      dto.after === undefined ? ((await this.db.query('SELECT count(*)::int AS n FROM contacts.contact WHERE list_id = $1', [listId])) as { n: number }[])[0]!.n : undefined;
+    // Counted once, with the first page: the audience size and the contacts the filters leave out.
+    const split = dto.after === undefined ? await countAudience(sql, listId, filters) : undefined;
     const contacts: AudienceContact[] = rows.map((r) => {
       const message = messageOf({ config: { sms: dto.sms } }, r.data);
       return 'invalid' in message ? { contactId: r.id, invalidAddress: message.invalid } : { contactId: r.id, address: message.address, data: r.data };
     });
-    return { total, contacts, filteredOut: 0, next: rows.length === limit ? rows[rows.length - 1]!.seq : null };
+    return { total: split?.matching, contacts, filteredOut: split?.filteredOut ?? 0, next: rows.length === limit ? rows[rows.length - 1]!.seq : null };
   }
 }

@@ -156,6 +156,20 @@ export async function loadFilters(sql: Sql, ids: string[]): Promise<(ContactFilt
 }
 
 /**
+ * A campaign's filters by id, in its order, as a run applies them: a filter deleted since the
+ * campaign was saved matches nobody (`missing`). The dispatcher copies these into a run; the
+ * pre-launch preview applies them the same way.
+ */
+export async function filtersByIds(sql: Sql, ids: string[], onMissing?: (id: string) => void): Promise<ContactFilter[]> {
+  const found = await loadFilters(sql, ids);
+  return ids.map((id) => {
+    const f = found.find((x) => x.id === id);
+    if (!f) onMissing?.(id);
+    return f ? { id, filterType: f.filterType, clauses: f.clauses } : { id, filterType: 'AND', clauses: [], missing: true };
+  });
+}
+
+/**
  * How a list's contacts split under `filters`: `matching` join a campaign's audience,
  * `filteredOut` never do. For a pre-launch preview; the same condition the runs use.
  */

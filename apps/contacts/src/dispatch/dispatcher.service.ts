@@ -13,7 +13,7 @@ import {
 } from '@herald/contracts';
 import { EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { DataSource, EntityManager } from 'typeorm';
-import { audienceCondition, ContactFilter, dispatchOrder, loadFilters } from '../audience/audience';
+import { audienceCondition, ContactFilter, dispatchOrder, filtersByIds } from '../audience/audience';
 import { messageOf } from './address';
 import { DispatchConfig, DispatchRunEntity } from './dispatch-run.entity';
 import { DISPATCH_SETTINGS, DispatchSettings } from './dispatch.settings';
@@ -128,14 +128,11 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
    * later are held to the same). A filter deleted since the campaign was saved matches nobody.
    */
   private async filtersOf(tx: EntityManager, event: CampaignStatusChangedV1): Promise<ContactFilter[]> {
-    const ids = event.contactListFilterIds ?? [];
-    const found = await loadFilters((text, params) => tx.query(text, params), ids);
-    return ids.map((id) => {
-      const f = found.find((x) => x.id === id);
-      if (!f) this.logger.warn({ msg: 'contact list filter missing; it matches nobody', campaignId: event.campaignId, filterId: id });
-      return f ? { id, filterType: f.filterType, clauses: f.clauses } : { id, filterType: 'AND', clauses: [], missing: true };
-    });
+    return filtersByIds((text, params) => tx.query(text, params), event.contactListFilterIds ?? [], (filterId) =>
+      this.logger.warn({ msg: 'contact list filter missing; it matches nobody', campaignId: event.campaignId, filterId }),
+    );
   }
+
 
   /**
    * Tells campaigns the new size of every run in progress on a list, after contacts joined it
