@@ -1,2 +1,3 @@
 export * from './ledgered-sender';
 export * from './send-outcome';
+export * from './aws-client';

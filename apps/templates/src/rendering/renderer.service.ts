@@ -113,12 +113,7 @@ export class RendererService {
         subject: data.messageId,
         causedBy: envelope,
         data: {
-          messageId: data.messageId,
-          campaignId: data.campaignId,
-          runId: data.runId,
-          contactListId: data.contactListId,
-          contactId: data.contactId,
-          division: data.division,
+          ...messageRefsOf(data),
           from: data.senderAddress,
           to: data.address,
           body: outcome.body,
@@ -145,12 +140,7 @@ export class RendererService {
     const tooLong = emailTooLong(result.email);
     if (tooLong) return { reason: 'message-too-long', detail: tooLong };
     return {
-      messageId: data.messageId,
-      campaignId: data.campaignId,
-      runId: data.runId,
-      contactListId: data.contactListId,
-      contactId: data.contactId,
-      division: data.division,
+      ...messageRefsOf(data),
       from: data.senderAddress,
       fromName: data.senderName,
       replyTo: data.replyTo,
@@ -158,6 +148,12 @@ export class RendererService {
       ...result.email,
     };
   }
+}
+
+/** What a rendered message carries over from the cleared contact: its id and references. */
+function messageRefsOf(data: ContactClearedV1) {
+  const { messageId, campaignId, runId, contactListId, contactId, division } = data;
+  return { messageId, campaignId, runId, contactListId, contactId, division };
 }
 
 /** A contact's value for a substitution, else the substitution's default; empty counts as missing. */
