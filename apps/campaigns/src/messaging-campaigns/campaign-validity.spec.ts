@@ -31,4 +31,28 @@ describe('campaignErrors', () => {
   it('lists every cause at once', () => {
     expect(campaignErrors({ ...base, senderProvisioned: false, sms: { ...base.sms!, phoneColumn: 'x' } })).toHaveLength(2);
   });
+
+  describe('an email campaign', () => {
+    const email: ValidityContext = {
+      contactList: base.contactList,
+      sms: null,
+      email: { emailColumns: ['email'], contentTemplateId: 'E', fromDomain: 'mail.example.com', fromLocalPart: 'news' },
+      sendingDomain: { id: 'mail.example.com', verifiedForSending: true, dkimVerificationResult: { status: 'VERIFIED' } },
+    };
+
+    it('is valid from a provisioned, verified sending domain', () => {
+      expect(campaignErrors(email)).toEqual([]);
+    });
+
+    it('names a from domain that is not provisioned', () => {
+      expect(campaignErrors({ ...email, sendingDomain: null })).toEqual([
+        { error: 'campaign.email.domain.not.provisioned', details: expect.stringContaining('news@mail.example.com') },
+      ]);
+    });
+
+    it('names a from domain whose DKIM is not verified yet, with its status', () => {
+      const pending = { id: 'mail.example.com', verifiedForSending: false, dkimVerificationResult: { status: 'PENDING' } };
+      expect(campaignErrors({ ...email, sendingDomain: pending })).toEqual([{ error: 'campaign.email.domain.unverified', details: expect.stringContaining('DKIM PENDING') }]);
+    });
+  });
 });
