@@ -2,6 +2,7 @@
 // @Type and the JSON Schema generator (design:type of nested objects) rely on is loaded before any
 // event class is decorated, also outside Nest (tools, plain scripts, unit tests).
 import 'reflect-metadata';
+import { IsOptional, IsString, IsUUID } from 'class-validator';
 
 export const CHANNELS = ['sms', 'email'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -15,3 +16,16 @@ export function isE164(value: string): boolean {
 
 /** The division every resource belongs to until divisions are modelled (OAuth and divisions come later). */
 export const HOME_DIVISION = 'home';
+
+/**
+ * What every event about one message carries: its id and its references (campaign ones absent
+ * for a triggered message). The events of a message's journey extend it.
+ */
+export class MessageRefsFields {
+  @IsUUID() messageId!: string;
+  @IsOptional() @IsUUID() campaignId?: string;
+  @IsOptional() @IsUUID() runId?: string;
+  @IsOptional() @IsUUID() contactListId?: string;
+  @IsOptional() @IsString() contactId?: string;
+  @IsString() division!: string;
+}

@@ -1,21 +1,14 @@
 import { IsIn, IsObject, IsOptional, IsString, IsUUID, IsArray, ArrayMaxSize, MaxLength } from 'class-validator';
-import { CHANNELS, Channel } from './common';
+import { CHANNELS, Channel, MessageRefsFields } from './common';
 
 /**
  * One contact of a campaign run, on its way to be messaged. Carries everything the later
  * stages need (address, the contact's column values for rendering, sender, template) so that
- * no stage has to read another service's tables.
+ * no stage has to read another service's tables. Its message id is deterministic: the same run,
+ * contact and channel (or the same trigger) always give the same id.
  */
-export class ContactDispatchedV1 {
+export class ContactDispatchedV1 extends MessageRefsFields {
   static readonly type: string = 'io.herald.contact.dispatched.v1';
-  /** Deterministic: the same run, contact and channel (or the same trigger) always give the same id. */
-  @IsUUID() messageId!: string;
-  /** Campaign references; absent for a triggered (agentless) message. */
-  @IsOptional() @IsUUID() campaignId?: string;
-  @IsOptional() @IsUUID() runId?: string;
-  @IsOptional() @IsUUID() contactListId?: string;
-  @IsOptional() @IsString() contactId?: string;
-  @IsString() division!: string;
   @IsIn(CHANNELS) channel!: Channel;
   /** E.164 phone number for SMS; an email address for email. */
   @IsString() address!: string;

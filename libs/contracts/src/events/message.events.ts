@@ -1,18 +1,12 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, Max } from 'class-validator';
-import { E164 } from './common';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, Max } from 'class-validator';
+import { E164, MessageRefsFields } from './common';
 
 export const SMS_ENCODINGS = ['GSM-7', 'UCS-2'] as const;
 export type SmsEncoding = (typeof SMS_ENCODINGS)[number];
 
 /** A rendered SMS, ready for the sms-gateway. */
-export class SmsRenderedV1 {
+export class SmsRenderedV1 extends MessageRefsFields {
   static readonly type = 'io.herald.message.sms-rendered.v1';
-  @IsUUID() messageId!: string;
-  @IsOptional() @IsUUID() campaignId?: string;
-  @IsOptional() @IsUUID() runId?: string;
-  @IsOptional() @IsUUID() contactListId?: string;
-  @IsOptional() @IsString() contactId?: string;
-  @IsString() division!: string;
   @Matches(E164) from!: string;
   @Matches(E164) to!: string;
   @IsString() @MaxLength(765) body!: string;
@@ -27,14 +21,8 @@ export const MAX_EMAIL_BODY_CHARACTERS = 1_000_000;
 export const MAX_EMAIL_SUBJECT_CHARACTERS = 998;
 
 /** A rendered email, ready for the email-gateway. */
-export class EmailRenderedV1 {
+export class EmailRenderedV1 extends MessageRefsFields {
   static readonly type = 'io.herald.message.email-rendered.v1';
-  @IsUUID() messageId!: string;
-  @IsOptional() @IsUUID() campaignId?: string;
-  @IsOptional() @IsUUID() runId?: string;
-  @IsOptional() @IsUUID() contactListId?: string;
-  @IsOptional() @IsString() contactId?: string;
-  @IsString() division!: string;
   /** The from address, `local@domain`. */
   @IsString() @MaxLength(320) from!: string;
   /** The from address' display name. */
