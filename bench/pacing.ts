@@ -106,9 +106,11 @@ export async function runPacingBench(brokers: string[]) {
     };
     const run = async (cases: { rate: number; contacts: number }[]) => {
       const handles: CampaignHandle[] = [];
-      for (const c of cases) {
+      for (const [i, c] of cases.entries()) {
         log(`pacing: uploading ${c.contacts} contacts for ${c.rate}/min`);
-        const handle = await prepareSmsCampaign(api, { contacts: 0, messagesPerMinute: c.rate, name: `pacing ${c.rate} ${stack.id}` });
+        // A sender number serves one running campaign at a time: one sender per side-by-side campaign.
+        const sender = `+1555555${String(200 + i).padStart(4, '0')}`;
+        const handle = await prepareSmsCampaign(api, { contacts: 0, messagesPerMinute: c.rate, name: `pacing ${c.rate} ${stack.id}`, sender });
         await upload(urlOf(stack.settings, 'edge'), api.accessToken, handle.contactListId, c.contacts);
         handles.push(handle);
       }
