@@ -95,3 +95,50 @@ describe('TokenVerifier', () => {
     expect((e as AuthError).getStatus()).toBe(503);
   });
 });
+
+describe('TokenVerifier: verified tokens', () => {
+  let keyLookups: number;
+  let counting: TokenVerifier;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    privateKey = pair.privateKey;
+    const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] });
+    counting = new TokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: (header, input) => {
+        keyLookups++;
+        return jwks(header, input);
+      },
+    });
+  });
+
+  beforeEach(() => {
+    keyLookups = 0;
+  });
+
+  it('checks a token once and answers the same principal for it again', async () => {
+    const t = await token();
+    const first = await counting.verify(t);
+    const again = await counting.verify(t);
+    expect(again).toEqual(first);
+    expect(keyLookups).toBe(1);
+  });
+
+  it('checks every other token on its own: a tampered copy of a verified token is refused', async () => {
+    const t = await token();
+    await counting.verify(t);
+    const [h, , s] = t.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ sub: 'admin', scope: 'admin', iss: ISSUER, aud: AUDIENCE, exp: 9999999999, iat: 1, jti: 'x' })).toString('base64url')}.${s}`;
+    await expect(counting.verify(forged)).rejects.toThrow(/signature/);
+    expect(keyLookups).toBe(2);
+  });
+
+  it('does not keep a refusal: a token is checked each time it is refused', async () => {
+    const expired = await token({ exp: Math.floor(Date.now() / 1000) - 60 });
+    await expect(counting.verify(expired)).rejects.toThrow(/expired/);
+    await expect(counting.verify(expired)).rejects.toThrow(/expired/);
+    expect(keyLookups).toBe(2);
+  });
+});

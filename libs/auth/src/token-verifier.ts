@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AuthError } from './auth-error';
 
 /** The only signature algorithm Herald issues and accepts. */
@@ -7,6 +8,13 @@ export const TOKEN_ALGORITHM = 'ES256';
 export const TOKEN_TYPE = 'at+jwt';
 /** Tolerated clock difference between the edge that signs and the service that verifies. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * How long a verified token is trusted without checking its signature again (never past its
+ * `exp`): a client sends one token with thousands of requests, and an ES256 verification costs
+ * about a millisecond of CPU. Also how long a token keeps working after its signing key is retired.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 /** Who is calling: an OAuth client, with what it may do. */
 export interface Principal {
@@ -38,6 +46,8 @@ export interface TokenVerifierOptions {
  * `exp`/`iat` (5 s tolerance), and the presence of `sub`, `jti`, `scope`.
  */
 export class TokenVerifier {
+  private readonly verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_KEPT, ttlAutopurge: false });
+
   constructor(private readonly options: TokenVerifierOptions) {}
 
   /** A verifier that fetches the edge's JWKS (cached; refetched, at most every 5 s, for an unknown key id). */
@@ -46,7 +56,17 @@ export class TokenVerifier {
     return new TokenVerifier({ issuer: options.issuer, audience: options.audience, keys });
   }
 
+  /** The token's principal; a token verified in the last VERIFIED_TOKEN_TTL_MS (and not expired) is not checked again. */
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) return known;
+    const principal = await this.check(token);
+    const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, principal.expiresAt.getTime() - Date.now());
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
+    return principal;
+  }
+
+  private async check(token: string): Promise<Principal> {
     let payload: AccessTokenClaims;
     try {
       ({ payload } = await jwtVerify<AccessTokenClaims>(token, this.options.keys, {

@@ -37,7 +37,8 @@ export interface RawRecord {
 
 /**
  * Produces CloudEvents (in the topic's content mode, `contentModeOf`) to the catalogue's topics, type-checked against the
- * topic registry. One `publish` call is one produce request, so callers pass whole batches.
+ * topic registry. One `publish` call is one produce request (more past PRODUCE_REQUEST_BYTES), so
+ * consumers pass whole batches; request handlers, with one event each, use `publishOne`.
  */
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
@@ -45,6 +46,9 @@ export class EventPublisher implements OnApplicationShutdown {
   private readonly producer: Producer;
   private connecting?: Promise<void>;
   private connected = false;
+  /** publishOne's events waiting for the produce request in flight to return. */
+  private readonly gathering: { topic: TopicName; message: Message; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
   readonly source: string;
 
   constructor(
@@ -123,24 +127,59 @@ export class EventPublisher implements OnApplicationShutdown {
    * thousands of events at once. Requests go one after another, so events of one key keep their order.
    */
   async publishAll(batches: { topic: TopicName; events: OutgoingEvent<unknown>[] }[]): Promise<void> {
+    await this.produce(batches.flatMap((b) => b.events.map((e) => ({ topic: b.topic, message: this.toMessage(b.topic, e) }))));
+  }
+
+  /**
+   * One event, for callers that each have one (request handlers): concurrent calls share produce
+   * requests. While a request is in flight the next events gather, and go together when it
+   * returns (group commit), so a thousand concurrent requests cost a handful of round trips
+   * rather than a thousand. Resolves once the event's request is acknowledged; rejects if it failed.
+   */
+  publishOne<T extends TopicName>(topic: T, event: OutgoingEvent<PayloadOf<T>>): Promise<void> {
+    // Encoded now, in the caller's context: the trace parent is the caller's.
+    const message = this.toMessage(topic, event);
+    return new Promise<void>((resolve, reject) => {
+      this.gathering.push({ topic, message, resolve, reject });
+      if (!this.flushing) void this.flushGathered();
+    });
+  }
+
+  private async flushGathered(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.gathering.length > 0) {
+        const batch = this.gathering.splice(0, this.gathering.length);
+        try {
+          await this.produce(batch);
+          for (const b of batch) b.resolve();
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async produce(records: { topic: TopicName; message: Message }[]): Promise<void> {
     const requests: TopicMessages[][] = [];
     let current: TopicMessages[] = [];
     let bytes = 0;
-    for (const b of batches) {
-      let slot: TopicMessages | undefined;
-      for (const e of b.events) {
-        const message = this.toMessage(b.topic, e);
-        const size = messageBytes(message);
-        if (bytes > 0 && bytes + size > PRODUCE_REQUEST_BYTES) {
-          requests.push(current);
-          current = [];
-          slot = undefined;
-          bytes = 0;
-        }
-        if (!slot) current.push((slot = { topic: this.physicalTopic(b.topic), messages: [] }));
-        slot.messages.push(message);
-        bytes += size;
+    let slot: TopicMessages | undefined;
+    for (const { topic, message } of records) {
+      const size = messageBytes(message);
+      if (bytes > 0 && bytes + size > PRODUCE_REQUEST_BYTES) {
+        requests.push(current);
+        current = [];
+        slot = undefined;
+        bytes = 0;
       }
+      const physical = this.physicalTopic(topic);
+      if (slot?.topic !== physical) slot = current.find((t) => t.topic === physical);
+      if (!slot) current.push((slot = { topic: physical, messages: [] }));
+      slot.messages.push(message);
+      bytes += size;
     }
     if (current.length > 0) requests.push(current);
     if (requests.length === 0) return;

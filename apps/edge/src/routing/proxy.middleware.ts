@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
 import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:http';
 import { isUpload, Route, routeFor } from './routes';
 
 export const ROUTES = Symbol('ROUTES');
@@ -17,6 +18,8 @@ export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
 export class ProxyMiddleware implements NestMiddleware {
   private readonly logger = new Logger(ProxyMiddleware.name);
   private readonly proxies = new Map<string, RequestHandler>();
+  /** Connections to the services are kept open and reused: a new TCP connection per request costs more than the request. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   constructor(
     @Inject(ROUTES) private readonly routes: Route[],
@@ -28,6 +31,7 @@ export class ProxyMiddleware implements NestMiddleware {
         r.prefix,
         createProxyMiddleware({
           target: r.target,
+          agent: this.agent,
           changeOrigin: false,
           xfwd: true,
           proxyTimeout: 30_000,

@@ -99,7 +99,7 @@ export class AgentlessMessages {
   /** For the REST API: Kafka's refusal is a 503 (retry, with the same Idempotency-Key), never a 202. */
   private async dispatchOrUnavailable(event: ContactDispatchedV1): Promise<void> {
     try {
-      await this.dispatch([{ key: event.messageId, subject: event.messageId, data: event }]);
+      await this.publisher.publishOne(Topic.ContactDispatch, { key: event.messageId, subject: event.messageId, data: event });
     } catch (e) {
       this.logger.warn({ msg: 'dispatch failed; the request is refused', messageId: event.messageId, err: (e as Error).message });
       throw new DomainError('dependency.unavailable', 'the message could not be handed to Kafka; nothing was sent, retry the request', 503);
