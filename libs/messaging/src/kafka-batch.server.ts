@@ -16,6 +16,9 @@ interface DeadLetter {
   reason: string;
 }
 
+/** How often a consumer busy in a handler tells the group it is alive (the consumer's heartbeat interval). */
+const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
+
 /** Dead-letter headers: the reason and where the event came from. */
 export const DLQ_HEADERS = {
   reason: 'x-herald-dlq-reason',
@@ -191,7 +194,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (;;) {
       this.throwIfStopping(payload);
       try {
-        return { ok: true, outcome: await this.invoke(topic, events) };
+        return { ok: true, outcome: await this.heartbeatWhile(payload, () => this.invoke(topic, events)) };
       } catch (e) {
         if (isTransient(e)) {
           transientFailures++;
@@ -204,6 +207,19 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         if (failures >= this.maxAttempts) return { ok: false, reason };
         await this.pause(backoffMs(failures, 50, 2_000), payload);
       }
+    }
+  }
+
+  /**
+   * A handler may take longer than the session timeout (a sender held to its rate): the group
+   * membership is kept alive meanwhile, or the partition would move to another instance mid-batch.
+   */
+  private async heartbeatWhile<R>(payload: EachBatchPayload, work: () => Promise<R>): Promise<R> {
+    const beating = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(beating);
     }
   }
 
