@@ -16,6 +16,9 @@ const seen: { runId: string; attempt: number }[] = [];
 const attempts = new Map<string, number>();
 const POISON = randomUUID();
 const FLAKY = randomUUID();
+const SLOW = randomUUID();
+/** Longer than the consumer's 30 s session timeout. */
+const SLOW_MS = 40_000;
 
 @Controller()
 class ProbeConsumer {
@@ -26,6 +29,7 @@ class ProbeConsumer {
       attempts.set(e.data.runId, n);
       if (e.data.runId === POISON) throw new Error('boom: this event can never be handled');
       if (e.data.runId === FLAKY && n <= 5) throw new TransientError('database away');
+      if (e.data.runId === SLOW) await new Promise((r) => setTimeout(r, SLOW_MS));
     }
     for (const e of events) seen.push({ runId: e.data.runId, attempt: attempts.get(e.data.runId)! });
   }
@@ -126,6 +130,23 @@ it('publishes a batch bigger than the broker takes in one request, in order, as 
     await app.get(EventPublisher).publish(Topic.CampaignAudience, runIds.map((runId) => ({ key: 'bulk', data: audience(runId) })));
     await until(() => seen.length - handledBefore >= runIds.length, 120_000);
     expect(seen.slice(handledBefore).map((s) => s.runId)).toEqual(runIds);
+  } finally {
+    await app.close();
+  }
+});
+
+it('keeps its partition through a handler slower than the session timeout: the batch is handled once', async () => {
+  const app = await startApp();
+  try {
+    const publisher = app.get(EventPublisher);
+    const next = randomUUID();
+    await publisher.publish(Topic.CampaignAudience, [SLOW, next].map((runId) => ({ key: 'slow-partition', data: audience(runId) })));
+    await until(() => seen.some((s) => s.runId === next), SLOW_MS + 60_000);
+    // Without heartbeats during the handler the group would have dropped this member after 30 s,
+    // its commit would have failed, and the batch would have been handled again.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(attempts.get(SLOW)).toBe(1);
+    expect(seen.filter((s) => s.runId === SLOW)).toHaveLength(1);
   } finally {
     await app.close();
   }
