@@ -1,3 +1,4 @@
 export * from './ledgered-sender';
 export * from './send-outcome';
 export * from './aws-client';
+export * from './delivery';
