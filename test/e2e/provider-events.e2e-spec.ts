@@ -24,7 +24,7 @@ const EVENT_RULES = [
   { destination: '^\\+1202555001[67]$', outcome: 'TEXT_CARRIER_UNREACHABLE' },
   { destination: '^\\+1202555001[89]$', outcome: 'none' },
 ];
-const TIMEOUT_MS = 8_000;
+const TIMEOUT_MS = 15_000;
 const DOMAIN = 'mail.provider-events.example';
 
 let stack: TestStack;
@@ -32,6 +32,7 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack({
     portBase: 31080,
+    providerEvents: true,
     extraEnv: {
       'sms-simulator': { SMS_SIMULATOR_EVENT_RULES: JSON.stringify(EVENT_RULES) },
       'sms-gateway': { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) },
@@ -66,6 +67,25 @@ async function messageOutcome(messageId: string): Promise<{ outcome: string; rea
   return (await res.json()) as { outcome: string; reason?: string; history: { outcome: string }[] };
 }
 
+/** Every result of one campaign on the topic, read to its end (everything published so far). */
+async function allCampaignResults(campaignId: string): Promise<Result[]> {
+  const topic = `${stack.settings.topicPrefix}herald.delivery.result.v1`;
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  const records = await readTopic<Result>(stack, 'herald.delivery.result.v1', (r) => r.length >= total, 120_000);
+  expect(records.length).toBeGreaterThanOrEqual(total);
+  return records.map((r) => r.value as Result).filter((v) => typeof v === 'object' && v.campaignId === campaignId);
+}
+
+/** Returns once the SMS simulator and the SES event destination have posted every event so far. */
+async function drainProviderEvents(): Promise<void> {
+  expect((await fetch(`${urlOf(stack.settings, 'sms-simulator')}/_simulator/events/drain`, { method: 'POST' })).status).toBe(200);
+  expect((await fetch(`${urlOf(stack.settings, 'ses-events')}/drain`, { method: 'POST' })).status).toBe(200);
+}
+
 const count = (results: Result[], messageId: string, outcome: string) => results.filter((r) => r.messageId === messageId && r.outcome === outcome).length;
 
 async function runSmsCampaign(name: string) {
@@ -81,8 +101,9 @@ async function runSmsCampaign(name: string) {
       FAILING.test(a.contactId!) ? count(results, a.messageId, 'undelivered') > 0 : SILENT.test(a.contactId!) ? count(results, a.messageId, 'unknown') > 0 : count(results, a.messageId, 'delivered') > 0,
     );
   };
-  const results = await campaignResults(handle.campaignId, finalStates);
-  expect(finalStates(results)).toBe(true);
+  expect(finalStates(await campaignResults(handle.campaignId, finalStates))).toBe(true);
+  await drainProviderEvents();
+  const results = await allCampaignResults(handle.campaignId);
   const progress = await stack.api.outbound.getOutboundMessagingcampaignProgress(handle.campaignId);
   expect(progress).toMatchObject({ numberOfContactsMessaged: 20, percentage: 100 });
   expect((progress as { numberOfContactsUnknown?: number }).numberOfContactsUnknown).toBe(0);
@@ -118,7 +139,6 @@ it('takes an SMS campaign to delivered, undelivered and (no event in time) unkno
 
 it('refuses unsigned, forged and untrusted SNS posts with 403, and they change nothing', async () => {
   const target = firstRun.accepted.find((a) => SILENT.test(a.contactId!))!; // unknown: any receipt would replace it
-  const before = firstRun.results.length;
   const impostor = await createSelfSignedSnsSigner('impostor');
   const event = JSON.stringify({ eventType: 'TEXT_DELIVERED', isFinal: true, eventTimestamp: Date.now(), messageId: 'forged', context: { heraldMessageId: target.messageId } });
   const trustedCertUrl = `${urlOf(stack.settings, 'sms-simulator')}/_sns/certificate.pem`;
@@ -134,7 +154,7 @@ it('refuses unsigned, forged and untrusted SNS posts with 403, and they change n
     expect({ status: res.status, code: ((await res.json()) as { code: string }).code }).toEqual({ status: 403, code });
   }
   expect((await messageOutcome(target.messageId)).outcome).toBe('unknown');
-  const after = await campaignResults(firstRun.handle.campaignId, (r) => r.length >= before);
+  const after = await allCampaignResults(firstRun.handle.campaignId);
   expect(after.filter((r) => r.messageId === target.messageId).map((r) => r.outcome)).toEqual(['accepted', 'unknown']);
 });
 
@@ -143,12 +163,10 @@ it('keeps final states right when every event comes three times and in reverse o
   const put = await fetch(`${simulator}/_simulator/config`, { method: 'PUT', body: JSON.stringify({ eventDuplicates: 3, eventOrder: 'reversed' }) });
   expect(put.status).toBe(200);
   try {
+    // Every copy of every event has been posted and applied: the topic holds each step once.
     const { results, accepted } = await runSmsCampaign('e2e provider events reordered');
-    await fetch(`${simulator}/_simulator/events/drain`, { method: 'POST' });
-    // Everything posted has been applied; read the topic once more, to the end.
-    const settled = await campaignResults(accepted[0]!.campaignId!, (r) => r.length >= results.length);
     for (const a of accepted) {
-      const outcomes = settled.filter((r) => r.messageId === a.messageId).map((r) => r.outcome);
+      const outcomes = results.filter((r) => r.messageId === a.messageId).map((r) => r.outcome);
       if (FAILING.test(a.contactId!)) expect(outcomes).toEqual(['accepted', 'undelivered']);
       else if (SILENT.test(a.contactId!)) expect(outcomes).toEqual(['accepted', 'unknown']);
       else expect(outcomes).toEqual(['accepted', 'delivered']);
@@ -198,7 +216,9 @@ it('records bounces and complaints of an email campaign and suppresses both addr
     for (const r of results) (map[r.contactId!] ??= []).push(r.outcome);
     return map;
   };
-  const results = await campaignResults(campaign.id!, (r) => Object.entries(want).every(([id, outcomes]) => (byContact(r)[id]?.length ?? 0) >= outcomes.length));
+  await campaignResults(campaign.id!, (r) => Object.entries(want).every(([id, outcomes]) => (byContact(r)[id]?.length ?? 0) >= outcomes.length));
+  await drainProviderEvents();
+  const results = await allCampaignResults(campaign.id!);
   expect(byContact(results)).toEqual(want);
   expect(results.find((r) => r.contactId === 'bounce' && r.outcome === 'bounced')).toMatchObject({ reason: 'Permanent/General' });
   expect(results.find((r) => r.contactId === 'complaint' && r.outcome === 'complained')).toMatchObject({ reason: 'abuse' });

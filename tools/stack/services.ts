@@ -54,6 +54,17 @@ export interface StackSettings {
   bootstrapClient: { id: string; secret: string };
   /** Extra environment per service (e.g. simulator fault knobs). */
   extraEnv?: Partial<Record<string, Record<string, string>>>;
+  /**
+   * Whether the provider stand-ins publish delivery events (the SMS simulator's SMS v2 events, the
+   * `ses-events` process for SES): on for `npm run up` and the demo, off unless asked for in test
+   * and benchmark stacks, whose figures and expectations predate them.
+   */
+  providerEvents: boolean;
+}
+
+/** The processes a stack runs: every one, except `ses-events` without provider events. */
+export function servicesOf(settings: StackSettings): string[] {
+  return SERVICES.map((s) => s.name).filter((name) => settings.providerEvents || name !== 'ses-events');
 }
 
 export function portOf(settings: StackSettings, name: string): number {
@@ -94,7 +105,7 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     AUTH_ISSUER: urlOf(settings, 'edge'),
     AUTH_AUDIENCE: 'herald-api',
     // Provider events: the simulators sign SNS notifications with certificates they serve themselves.
-    ...(spec.name === 'sms-simulator' ? { SMS_SIMULATOR_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/sms` } : {}),
+    ...(spec.name === 'sms-simulator' && settings.providerEvents ? { SMS_SIMULATOR_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/sms` } : {}),
     ...(spec.name === 'ses-events' ? { SES_EMULATOR_URL: urlOf(settings, 'ses-emulator'), SES_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/email` } : {}),
     ...(spec.name === 'sms-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'sms-simulator')}/_sns/` } : {}),
     ...(spec.name === 'email-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'ses-events')}/_sns/` } : {}),

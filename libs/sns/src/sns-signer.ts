@@ -43,19 +43,20 @@ export class SnsSigner {
  * start by a local simulator that stands in for SNS. `@peculiar/x509` builds the certificate.
  */
 export async function createSelfSignedSnsSigner(commonName = 'herald-local-sns'): Promise<SnsSigner> {
+  // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
+  await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
-  const crypto = webcrypto as unknown as Crypto;
-  x509.cryptoProvider.set(crypto);
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const keys = (await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${commonName}`,
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + 365 * 24 * 3600_000),
-    keys,
+    keys: keys as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
     signingAlgorithm: algorithm,
   });
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   return new SnsSigner(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), cert.toString('pem'));
 }
 

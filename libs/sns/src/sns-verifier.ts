@@ -28,7 +28,7 @@ export function trustedPrefixProblem(prefix: string): string | undefined {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
   if (url.username || url.password) return 'must not carry credentials';
-  if (!url.pathname.endsWith('/') || url.search || url.hash) return 'must end with a "/" path and have no query';
+  if (!prefix.endsWith('/') || !url.pathname.endsWith('/') || url.search || url.hash) return 'must end with a "/" path and have no query';
   return undefined;
 }
 
