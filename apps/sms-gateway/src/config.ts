@@ -19,7 +19,7 @@ export class SmsGatewayConfig extends DatabaseServiceConfig {
   /** Comma-separated SNS topic ARNs whose provider events are accepted; unset accepts any topic (the signature still has to hold). */
   @IsOptional() @IsString() SNS_TRUSTED_TOPIC_ARNS?: string;
   /** An accepted message with no delivery event after this long gets an `unknown` / `delivery.timeout` result (default 4 hours). */
-  @IsInt() @Min(1_000) @Max(30 * 24 * 3600_000) DELIVERY_TIMEOUT_MS = 4 * 3600_000;
+  @IsInt() @Min(1_000) @Max(2_592_000_000) DELIVERY_TIMEOUT_MS: number = 14_400_000;
 }
 
 export const config = loadConfigOrExit(SmsGatewayConfig, 'sms-gateway');

@@ -36,7 +36,8 @@ export class SendInFlightError extends Error {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
-const SWEEP_BATCH = 1_000;
+/** Most messages one sweep marks; a full sweep means more may be waiting. */
+export const SWEEP_BATCH = 1_000;
 
 /**
  * Keeps each sent message's delivery state in the send ledger and turns provider events into
@@ -117,10 +118,12 @@ export class DeliveryTracker {
         `WITH stuck AS (
            SELECT message_id FROM ${table}
             WHERE state = 'accepted' AND delivery IS NULL AND finished_at < now() - make_interval(secs => $1::float8 / 1000)
-            ORDER BY finished_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
-         UPDATE ${table} a SET delivery = 'unknown', delivery_reason = '${DELIVERY_TIMEOUT_REASON}', delivery_at = now()
-           FROM stuck WHERE a.message_id = stuck.message_id
-         RETURNING a.message_id, a.division, a.campaign_id, a.run_id, a.contact_list_id, a.contact_id, a.provider_message_id`,
+            ORDER BY finished_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED
+         ), marked AS (
+           UPDATE ${table} a SET delivery = 'unknown', delivery_reason = '${DELIVERY_TIMEOUT_REASON}', delivery_at = now()
+             FROM stuck WHERE a.message_id = stuck.message_id
+           RETURNING a.message_id, a.division, a.campaign_id, a.run_id, a.contact_list_id, a.contact_id, a.provider_message_id)
+         SELECT * FROM marked`,
         [timeoutMs],
       );
       if (rows.length === 0) return 0;

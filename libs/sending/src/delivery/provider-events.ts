@@ -6,7 +6,7 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { ProviderEvent } from './delivery-state';
-import { DeliveryTracker } from './delivery-tracker';
+import { DeliveryTracker, SWEEP_BATCH } from './delivery-tracker';
 import { snsBodyOf, SnsEventReceiver } from './sns-receiver';
 
 export const PROVIDER_EVENTS = Symbol('PROVIDER_EVENTS');
@@ -60,8 +60,8 @@ export class ProviderEvents implements OnApplicationBootstrap, BeforeApplication
 
   private async sweep(): Promise<void> {
     try {
-      while ((await this.tracker.sweepStuck()) > 0) {
-        /* the next thousand */
+      while ((await this.tracker.sweepStuck()) === SWEEP_BATCH) {
+        /* a full sweep: the next batch may be waiting */
       }
     } catch (e) {
       this.logger.warn({ msg: 'stuck-message sweep failed; retried at the next tick', err: (e as Error).message });
