@@ -65,9 +65,15 @@ async function poll(): Promise<void> {
 }
 
 let timer: NodeJS.Timeout | undefined;
+let unreadable = false;
 const loop = () => {
   poll()
-    .catch((e: unknown) => process.stdout.write(`${JSON.stringify({ level: 'warn', msg: 'SES emulator not readable', err: (e as Error).message })}\n`))
+    .then(() => (unreadable = false))
+    .catch((e: unknown) => {
+      // Said once per outage, not on every poll.
+      if (!unreadable) process.stdout.write(`${JSON.stringify({ level: 'warn', msg: 'SES emulator not readable', err: (e as Error).message })}\n`);
+      unreadable = true;
+    })
     .finally(() => (timer = setTimeout(loop, pollMs)));
 };
 
