@@ -92,7 +92,8 @@ export class SnsTopicPublisher {
     try {
       const signer = await this.signer;
       const notification = signer.sign(snsNotification(this.options.topicArn, JSON.stringify(message)), this.certificateUrl);
-      for (let i = 0; i < copies && !this.closed; i++) status = await deliverSnsMessage(this.options.url, notification);
+      // Patient, as SNS is: about 45 s of retries (a gateway answers 503 while the message's send is still in flight).
+      for (let i = 0; i < copies && !this.closed; i++) status = await deliverSnsMessage(this.options.url, notification, { attempts: 15 });
     } catch {
       status = 0;
     }
