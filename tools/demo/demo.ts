@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     topicPrefix: process.env['KAFKA_TOPIC_PREFIX'] ?? '',
     logLevel: 'info',
     bootstrapClient: localBootstrapClient(),
+    providerEvents: true,
   };
   const supervisor = new Supervisor(settings);
   let exitCode = 1;

@@ -34,6 +34,7 @@ async function up(): Promise<void> {
     topicPrefix: process.env['KAFKA_TOPIC_PREFIX'] ?? '',
     logLevel: process.env['LOG_LEVEL'] ?? 'info',
     bootstrapClient: localBootstrapClient(),
+    providerEvents: true,
   };
   await ensureTopics({ brokers: settings.brokers, prefix: settings.topicPrefix });
   await ensureDatabase(settings.databaseUrl);

@@ -17,6 +17,8 @@ export interface IsolatedStackOptions {
   extraEnv?: StackSettings['extraEnv'];
   /** Which services to start; default all. */
   services?: string[];
+  /** Whether the provider stand-ins publish delivery events (StackSettings.providerEvents); default off. */
+  providerEvents?: boolean;
   /** How long each service may take to become ready (default the supervisor's 60 s). */
   readyTimeoutMs?: number;
 }
@@ -45,6 +47,7 @@ export async function startIsolatedStack(options: IsolatedStackOptions): Promise
     // A bootstrap client of its own: nothing outside this process knows the secret.
     bootstrapClient: { id: `${options.name}-admin-${id}`, secret: randomBytes(24).toString('base64url') },
     extraEnv: options.extraEnv,
+    providerEvents: options.providerEvents ?? false,
   };
   const supervisor = new Supervisor(settings, { logDir: join(heraldHome(), 'logs', `${options.name}-${id}`) });
   const close = async () => {

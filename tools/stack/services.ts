@@ -24,6 +24,14 @@ export const SERVICES: ServiceSpec[] = [
     readyPath: '/health-check',
     script: { path: 'node_modules/aws-ses-v2-local/dist/cli.js', args: (port) => ['--host', '127.0.0.1', '--port', String(port)] },
   },
+  // The local SES event destination: SES-shaped events for what the emulator received, as signed SNS posts to the email-gateway.
+  {
+    name: 'ses-events',
+    portOffset: 97,
+    portVar: 'SES_EVENTS_PORT',
+    readyPath: '/health',
+    script: { path: `${process.env['HERALD_DIST'] ?? 'dist'}/tools/ses-events/main.js`, args: () => [] },
+  },
   { name: 'contacts', portOffset: 1, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'campaigns', portOffset: 2, portVar: 'PORT', readyPath: '/health/ready' },
   { name: 'dnc', portOffset: 3, portVar: 'PORT', readyPath: '/health/ready' },
@@ -36,7 +44,7 @@ export const SERVICES: ServiceSpec[] = [
 ];
 
 export interface StackSettings {
-  /** Edge listens on the base; services on base+1…; the SES emulator on base+98, the SMS simulator on base+99. */
+  /** Edge listens on the base; services on base+1…; the SES event destination on base+97, the SES emulator on base+98, the SMS simulator on base+99. */
   portBase: number;
   databaseUrl: string;
   brokers: string[];
@@ -46,6 +54,17 @@ export interface StackSettings {
   bootstrapClient: { id: string; secret: string };
   /** Extra environment per service (e.g. simulator fault knobs). */
   extraEnv?: Partial<Record<string, Record<string, string>>>;
+  /**
+   * Whether the provider stand-ins publish delivery events (the SMS simulator's SMS v2 events, the
+   * `ses-events` process for SES): on for `npm run up` and the demo, off unless asked for in test
+   * and benchmark stacks, whose figures and expectations predate them.
+   */
+  providerEvents: boolean;
+}
+
+/** The processes a stack runs: every one, except `ses-events` without provider events. */
+export function servicesOf(settings: StackSettings): string[] {
+  return SERVICES.map((s) => s.name).filter((name) => settings.providerEvents || name !== 'ses-events');
 }
 
 export function portOf(settings: StackSettings, name: string): number {
@@ -85,6 +104,11 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     AUTH_JWKS_URL: `${urlOf(settings, 'edge')}/oauth/jwks`,
     AUTH_ISSUER: urlOf(settings, 'edge'),
     AUTH_AUDIENCE: 'herald-api',
+    // Provider events: the simulators sign SNS notifications with certificates they serve themselves.
+    ...(spec.name === 'sms-simulator' && settings.providerEvents ? { SMS_SIMULATOR_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/sms` } : {}),
+    ...(spec.name === 'ses-events' ? { SES_EMULATOR_URL: urlOf(settings, 'ses-emulator'), SES_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/email` } : {}),
+    ...(spec.name === 'sms-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'sms-simulator')}/_sns/` } : {}),
+    ...(spec.name === 'email-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'ses-events')}/_sns/` } : {}),
     ...(spec.name === 'edge' ? { HERALD_BOOTSTRAP_CLIENT_ID: settings.bootstrapClient.id, HERALD_BOOTSTRAP_CLIENT_SECRET: settings.bootstrapClient.secret } : {}),
     // Locally, triggers checks templates and senders as the bootstrap client; elsewhere give it a client of its own.
     ...(spec.name === 'triggers'

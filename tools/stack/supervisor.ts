@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { heraldHome, repoRoot, sleep } from '../infra/paths';
-import { envFor, portOf, ServiceSpec, SERVICES, StackSettings } from './services';
+import { envFor, portOf, ServiceSpec, SERVICES, servicesOf, StackSettings } from './services';
 
 export interface RunningService {
   spec: ServiceSpec;
@@ -82,7 +82,7 @@ export class Supervisor {
     throw new Error(`${name} not ready after ${timeoutMs} ms (${last}); see ${join(this.logDir, `${name}.log`)}`);
   }
 
-  async startAll(names = SERVICES.map((s) => s.name), readyTimeoutMs?: number): Promise<void> {
+  async startAll(names = servicesOf(this.settings), readyTimeoutMs?: number): Promise<void> {
     // The first service migrates its schema while the others start: all start together.
     for (const name of names) this.start(name);
     await Promise.all(names.map((n) => this.waitReady(n, readyTimeoutMs)));

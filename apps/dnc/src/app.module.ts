@@ -17,6 +17,7 @@ import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { DncLists1764300000000 } from './migrations/1764300000000-dnc-lists';
 import { SUPPRESSION_SETTINGS, SuppressionsService } from './suppressions/suppressions.service';
 import { SuppressionsController } from './suppressions/suppressions.controller';
+import { SuppressionRequestsConsumer } from './suppressions/suppression-requests.consumer';
 import { SuppressionProvenance1764400000000 } from './migrations/1764400000000-suppression-provenance';
 import { UNSUBSCRIBE_SECRET, UnsubscribeController } from './unsubscribe/unsubscribe.controller';
 
@@ -34,7 +35,7 @@ export class AppModule {
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'dnc', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [DispatchConsumer, DncListsController, SuppressionsController, UnsubscribeController, FilterCheckController],
+      controllers: [DispatchConsumer, SuppressionRequestsConsumer, DncListsController, SuppressionsController, UnsubscribeController, FilterCheckController],
       providers: [
         ContactFilterService,
         DncListsService,

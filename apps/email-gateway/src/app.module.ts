@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
+import { EventPublisher, MessagingModule } from '@herald/messaging';
+import { PROVIDER_EVENTS, ProviderEvents, snsVerifierFor } from '@herald/sending';
+import { DataSource } from 'typeorm';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { EmailGatewayConfig } from './config';
@@ -12,6 +14,9 @@ import { SesEmailProvider } from './provider/ses-email.provider';
 import { sesClient } from './provider/ses.client';
 import { EMAIL_SENDER_SETTINGS, EmailSenderService } from './sending/email-sender.service';
 import { RenderedEmailConsumer } from './sending/rendered-email.consumer';
+import { ProviderEventsController } from './provider/provider-events.controller';
+import { sesEventsOf } from './provider/ses-events';
+import { DeliveryState1765000000060 } from './migrations/1765000000060-delivery-state';
 
 /** The email gateway: owns sending domains and email send attempts, sends through SES v2. */
 @Module({})
@@ -22,12 +27,24 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('email-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000, DeliveryState1765000000060] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'email-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [RenderedEmailConsumer, SendingDomainsController],
+      controllers: [ProviderEventsController, RenderedEmailConsumer, SendingDomainsController],
       providers: [
+        {
+          provide: PROVIDER_EVENTS,
+          inject: [DataSource, EventPublisher],
+          useFactory: (db: DataSource, publisher: EventPublisher) =>
+            new ProviderEvents(db, publisher, {
+              channel: 'email',
+              table: 'email.send_attempt',
+              timeoutMs: config.DELIVERY_TIMEOUT_MS,
+              verifier: snsVerifierFor({ region: config.AWS_REGION, trustedCertUrls: config.SNS_TRUSTED_CERT_URLS, trustedTopicArns: config.SNS_TRUSTED_TOPIC_ARNS }),
+              toEvents: sesEventsOf,
+            }),
+        },
         EmailSenderService,
         SendingDomainsService,
         {
@@ -39,7 +56,7 @@ export class AppModule {
             unsubscribeSecret: config.UNSUBSCRIBE_SECRET,
           },
         },
-        { provide: EMAIL_PROVIDER, useValue: new SesEmailProvider(ses) },
+        { provide: EMAIL_PROVIDER, useValue: new SesEmailProvider(ses, config.SES_CONFIGURATION_SET) },
         { provide: DOMAIN_VERIFIER, useValue: config.EMAIL_DOMAIN_VERIFICATION === 'local' ? new LocalDomainVerifier() : new SesDomainVerifier(ses) },
       ],
     };

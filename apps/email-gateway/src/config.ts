@@ -1,4 +1,5 @@
 import { MIN_UNSUBSCRIBE_SECRET_LENGTH } from '@herald/channels';
+import { IsTrustedUrlPrefixList } from '@herald/sending';
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
@@ -16,11 +17,22 @@ export class EmailGatewayConfig extends DatabaseServiceConfig {
   @IsInt() @Min(1) @Max(1_000) EMAIL_SEND_CONCURRENCY = 64;
   /** A provider call with no answer after this long is ambiguous (`unknown`), never retried. */
   @IsInt() @Min(100) @Max(120_000) EMAIL_SEND_TIMEOUT_MS = 10_000;
+  /** The SES configuration set every email is sent with (its event destination publishes the delivery events); unset: the identity's default one. */
+  @IsOptional() @IsString() SES_CONFIGURATION_SET?: string;
   /** Public base URL of the edge: List-Unsubscribe links are `<base>/api/v2/herald/unsubscribe/<token>`. */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) UNSUBSCRIBE_BASE_URL!: string;
   /** Key of the unsubscribe tokens' HMAC; dnc must have the same. */
   @IsString() @MinLength(MIN_UNSUBSCRIBE_SECRET_LENGTH, { message: `UNSUBSCRIBE_SECRET must be at least ${MIN_UNSUBSCRIBE_SECRET_LENGTH} characters` })
   UNSUBSCRIBE_SECRET!: string;
+  /**
+   * Where the SNS signing certificates (and SubscribeURLs) of provider events may come from:
+   * comma-separated URL prefixes; unset means AWS's own, `https://sns.<AWS_REGION>.amazonaws.com/`.
+   */
+  @IsOptional() @IsTrustedUrlPrefixList() SNS_TRUSTED_CERT_URLS?: string;
+  /** Comma-separated SNS topic ARNs whose provider events are accepted; unset accepts any topic (the signature still has to hold). */
+  @IsOptional() @IsString() SNS_TRUSTED_TOPIC_ARNS?: string;
+  /** An accepted message with no delivery event after this long gets an `unknown` / `delivery.timeout` result (default 4 hours). */
+  @IsInt() @Min(1_000) @Max(2_592_000_000) DELIVERY_TIMEOUT_MS: number = 14_400_000;
 }
 
 export const config = loadConfigOrExit(EmailGatewayConfig, 'email-gateway');

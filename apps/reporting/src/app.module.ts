@@ -4,6 +4,7 @@ import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { ReportingConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
+import { OutcomeRank1765000000060 } from './migrations/1765000000060-outcome-rank';
 import { ResultsProjection } from './results/results.projection';
 
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('reporting', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'reporting', entities: [], migrations: [Initial1764200000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'reporting', entities: [], migrations: [Initial1764200000000, OutcomeRank1765000000060] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'reporting', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],

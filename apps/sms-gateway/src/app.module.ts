@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
+import { EventPublisher, MessagingModule } from '@herald/messaging';
+import { PROVIDER_EVENTS, ProviderEvents, snsVerifierFor } from '@herald/sending';
+import { DataSource } from 'typeorm';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { SmsGatewayConfig } from './config';
@@ -11,6 +13,9 @@ import { PinpointSmsProvider } from './provider/pinpoint-sms.provider';
 import { SMS_PROVIDER } from './provider/sms-provider';
 import { RenderedSmsConsumer } from './sending/rendered-sms.consumer';
 import { SENDER_SETTINGS, SmsSenderService } from './sending/sms-sender.service';
+import { ProviderEventsController } from './provider/provider-events.controller';
+import { smsEventsOf } from './provider/sms-events';
+import { DeliveryState1765000000060 } from './migrations/1765000000060-delivery-state';
 
 @Module({})
 export class AppModule {
@@ -19,12 +24,24 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('sms-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, DeliveryState1765000000060] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [RenderedSmsConsumer, PhoneNumbersController],
+      controllers: [ProviderEventsController, RenderedSmsConsumer, PhoneNumbersController],
       providers: [
+        {
+          provide: PROVIDER_EVENTS,
+          inject: [DataSource, EventPublisher],
+          useFactory: (db: DataSource, publisher: EventPublisher) =>
+            new ProviderEvents(db, publisher, {
+              channel: 'sms',
+              table: 'sms.send_attempt',
+              timeoutMs: config.DELIVERY_TIMEOUT_MS,
+              verifier: snsVerifierFor({ region: config.AWS_REGION, trustedCertUrls: config.SNS_TRUSTED_CERT_URLS, trustedTopicArns: config.SNS_TRUSTED_TOPIC_ARNS }),
+              toEvents: smsEventsOf,
+            }),
+        },
         SmsSenderService,
         PhoneNumbersService,
         { provide: SENDER_SETTINGS, useValue: { concurrency: config.SMS_SEND_CONCURRENCY, staleClaimMs: config.SMS_SEND_TIMEOUT_MS * 2 } },

@@ -1,3 +1,4 @@
+import { IsTrustedUrlPrefixList } from '@herald/sending';
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
 import { IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 
@@ -10,6 +11,15 @@ export class SmsGatewayConfig extends DatabaseServiceConfig {
   @IsInt() @Min(1) @Max(1_000) SMS_SEND_CONCURRENCY = 64;
   /** A provider call with no answer after this long is ambiguous (`unknown`), never retried. */
   @IsInt() @Min(100) @Max(120_000) SMS_SEND_TIMEOUT_MS = 10_000;
+  /**
+   * Where the SNS signing certificates (and SubscribeURLs) of provider events may come from:
+   * comma-separated URL prefixes; unset means AWS's own, `https://sns.<AWS_REGION>.amazonaws.com/`.
+   */
+  @IsOptional() @IsTrustedUrlPrefixList() SNS_TRUSTED_CERT_URLS?: string;
+  /** Comma-separated SNS topic ARNs whose provider events are accepted; unset accepts any topic (the signature still has to hold). */
+  @IsOptional() @IsString() SNS_TRUSTED_TOPIC_ARNS?: string;
+  /** An accepted message with no delivery event after this long gets an `unknown` / `delivery.timeout` result (default 4 hours). */
+  @IsInt() @Min(1_000) @Max(2_592_000_000) DELIVERY_TIMEOUT_MS: number = 14_400_000;
 }
 
 export const config = loadConfigOrExit(SmsGatewayConfig, 'sms-gateway');

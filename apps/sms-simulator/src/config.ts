@@ -4,6 +4,7 @@
 // through PUT /_simulator/config, which goes through validateFaults() below.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { EventRule, eventRuleProblems, EventSettings, EventTarget } from './events';
 
 /** E.164: a plus sign, then 2 to 15 digits, the first one not zero. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
@@ -22,8 +23,8 @@ export type RejectKind = (typeof REJECT_KINDS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The knobs that can change while the simulator runs. */
-export interface FaultSettings {
+/** The knobs that can change while the simulator runs (faults, and the delivery events' mix). */
+export interface FaultSettings extends EventSettings {
   /** Fixed latency added before a SendTextMessage request is processed, in milliseconds. */
   latencyMs: number;
   /** Share (0..1) of valid requests answered with a definite rejection (see rejectKind). */
@@ -48,6 +49,10 @@ export interface SimulatorConfig extends FaultSettings {
   /** How many accepted messages are kept in memory for GET /_simulator/messages. */
   memoryLimit: number;
   logLevel: LogLevel;
+  /** Where delivery events are published as SNS notifications; undefined: no events. */
+  events?: EventTarget;
+  /** The base URL subscribers reach this process at (the SigningCertURL is `<it>/_sns/certificate.pem`); default the loopback and the bound port. */
+  publicUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +65,9 @@ export class ConfigError extends Error {
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_MEMORY_LIMIT = 200_000;
 export const MAX_LATENCY_MS = 120_000;
+export const MAX_EVENT_DELAY_MS = 3_600_000;
+export const MAX_EVENT_DUPLICATES = 5;
+export const DEFAULT_EVENTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:herald-local-sms-events';
 
 export const DEFAULT_FAULTS: FaultSettings = {
   latencyMs: 0,
@@ -69,6 +77,10 @@ export const DEFAULT_FAULTS: FaultSettings = {
   rejectKind: 'opted-out',
   seed: null,
   senders: [],
+  eventDelayMs: 100,
+  eventRules: [],
+  eventDuplicates: 1,
+  eventOrder: 'natural',
 };
 
 type Env = Record<string, string | undefined>;
@@ -119,6 +131,37 @@ export function loadConfig(env: Env = process.env): SimulatorConfig {
     );
   }
 
+  const eventDelayMs = read('SMS_SIMULATOR_EVENT_DELAY_MS', DEFAULT_FAULTS.eventDelayMs, (s) => parseInteger(s, 0, MAX_EVENT_DELAY_MS));
+  const eventDuplicates = read('SMS_SIMULATOR_EVENT_DUPLICATES', DEFAULT_FAULTS.eventDuplicates, (s) => parseInteger(s, 1, MAX_EVENT_DUPLICATES));
+  let eventOrder = DEFAULT_FAULTS.eventOrder;
+  const rawOrder = env.SMS_SIMULATOR_EVENT_ORDER?.trim();
+  if (rawOrder) {
+    if (rawOrder === 'natural' || rawOrder === 'reversed') eventOrder = rawOrder;
+    else problems.push(`SMS_SIMULATOR_EVENT_ORDER=${JSON.stringify(rawOrder)}: must be natural or reversed`);
+  }
+  let eventRules: EventRule[] = [];
+  const rawRules = env.SMS_SIMULATOR_EVENT_RULES?.trim();
+  if (rawRules) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawRules);
+    } catch {
+      parsed = undefined;
+    }
+    const ruleProblems = eventRuleProblems(parsed);
+    if (ruleProblems.length) problems.push(`SMS_SIMULATOR_EVENT_RULES: ${ruleProblems.join('; ')}`);
+    else eventRules = parsed as EventRule[];
+  }
+  let events: EventTarget | undefined;
+  const eventsUrl = env.SMS_SIMULATOR_EVENTS_URL?.trim();
+  if (eventsUrl) {
+    if (/^https?:\/\/[^\s]+$/.test(eventsUrl)) events = { url: eventsUrl, topicArn: env.SMS_SIMULATOR_EVENTS_TOPIC_ARN?.trim() || DEFAULT_EVENTS_TOPIC_ARN };
+    else problems.push(`SMS_SIMULATOR_EVENTS_URL=${JSON.stringify(eventsUrl)}: must be an http(s) URL`);
+  }
+
+  const publicUrl = env.SMS_SIMULATOR_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (publicUrl && !/^https?:\/\/[^\s/]+$/.test(publicUrl)) problems.push(`SMS_SIMULATOR_PUBLIC_URL=${JSON.stringify(publicUrl)}: must be an http(s) URL without a path`);
+
   const host = env.SMS_SIMULATOR_HOST?.trim() || undefined;
   const logPath = env.SMS_SIMULATOR_LOG?.trim()
     ? resolve(env.SMS_SIMULATOR_LOG.trim())
@@ -138,6 +181,12 @@ export function loadConfig(env: Env = process.env): SimulatorConfig {
     rejectKind,
     seed,
     senders: senders as string[],
+    eventDelayMs,
+    eventRules,
+    eventDuplicates,
+    eventOrder,
+    events,
+    publicUrl,
   };
 }
 
@@ -149,8 +198,8 @@ export function validateFaults(current: FaultSettings, patch: unknown): FaultSet
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return ['body: must be a JSON object'];
   const p = patch as Record<string, unknown>;
   const problems: string[] = [];
-  const next: FaultSettings = { ...current, senders: [...current.senders] };
-  const known = new Set(['latencyMs', 'rejectRate', 'throttleRate', 'failRate', 'rejectKind', 'seed', 'senders']);
+  const next: FaultSettings = { ...current, senders: [...current.senders], eventRules: [...current.eventRules] };
+  const known = new Set(['latencyMs', 'rejectRate', 'throttleRate', 'failRate', 'rejectKind', 'seed', 'senders', 'eventDelayMs', 'eventRules', 'eventDuplicates', 'eventOrder']);
   for (const key of Object.keys(p)) if (!known.has(key)) problems.push(`${key}: unknown setting (known: ${[...known].join(', ')})`);
 
   if (p.latencyMs !== undefined) {
@@ -176,6 +225,23 @@ export function validateFaults(current: FaultSettings, patch: unknown): FaultSet
     const list = Array.isArray(p.senders) && p.senders.every((s) => typeof s === 'string') ? parseSenders(p.senders.join(',')) : 'must be an array of E.164 numbers';
     if (typeof list === 'string') problems.push(`senders: ${list}`);
     else next.senders = list;
+  }
+  if (p.eventDelayMs !== undefined) {
+    if (isIntegerIn(p.eventDelayMs, 0, MAX_EVENT_DELAY_MS)) next.eventDelayMs = p.eventDelayMs;
+    else problems.push(`eventDelayMs: must be an integer from 0 to ${MAX_EVENT_DELAY_MS}`);
+  }
+  if (p.eventDuplicates !== undefined) {
+    if (isIntegerIn(p.eventDuplicates, 1, MAX_EVENT_DUPLICATES)) next.eventDuplicates = p.eventDuplicates;
+    else problems.push(`eventDuplicates: must be an integer from 1 to ${MAX_EVENT_DUPLICATES}`);
+  }
+  if (p.eventOrder !== undefined) {
+    if (p.eventOrder === 'natural' || p.eventOrder === 'reversed') next.eventOrder = p.eventOrder;
+    else problems.push('eventOrder: must be natural or reversed');
+  }
+  if (p.eventRules !== undefined) {
+    const ruleProblems = eventRuleProblems(p.eventRules);
+    if (ruleProblems.length) problems.push(...ruleProblems.map((x) => `eventRules${x}`));
+    else next.eventRules = p.eventRules as EventRule[];
   }
   if (problems.length === 0 && next.rejectRate + next.throttleRate + next.failRate > 1 + 1e-9) {
     problems.push('rejectRate + throttleRate + failRate: the shares must add up to at most 1');

@@ -26,6 +26,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { E164, type FaultSettings, type RejectKind, type SimulatorConfig, validateFaults } from './config';
+import type { SnsPublisherStats } from '@herald/sns';
+import { SmsEventPublisher } from './events';
 
 export interface AcceptedMessage {
   messageId: string;
@@ -58,6 +60,8 @@ export interface SimulatorStats {
   /** Lines that could not be written to the JSONL log (should stay 0). */
   logWriteErrors: number;
   startedAt: string;
+  /** The delivery events' notifications, when events are on. */
+  events?: SnsPublisherStats;
 }
 
 export interface MessagePage {
@@ -149,7 +153,13 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
     rejectKind: config.rejectKind,
     seed: config.seed,
     senders: [...config.senders],
+    eventDelayMs: config.eventDelayMs,
+    eventRules: [...config.eventRules],
+    eventDuplicates: config.eventDuplicates,
+    eventOrder: config.eventOrder,
   };
+  // Delivery events (SMS v2 event destination → SNS → the gateway), when a subscriber is configured.
+  const events = config.events ? new SmsEventPublisher(config.events, () => faults, logger) : undefined;
   let senderSet = new Set(faults.senders);
   let draw = makeRng(faults.seed);
 
@@ -180,6 +190,19 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
     if (url === '/health' || url.startsWith('/health?')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
       return sendJson(res, log.healthy ? 200 : 503, { status: log.healthy ? 'ok' : 'log-unwritable' });
+    }
+    if (req.method === 'GET' && url === '/_sns/certificate.pem' && events) {
+      events.certificatePem().then(
+        (pem) => {
+          res.writeHead(200, ['Content-Type', 'application/x-pem-file', 'Content-Length', String(Buffer.byteLength(pem))]);
+          res.end(pem);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'no SNS signing certificate');
+          sendJson(res, 500, { error: 'no certificate' });
+        },
+      );
+      return;
     }
     if (url.startsWith('/_simulator/')) {
       admin(req, res, url).catch((err: unknown) => {
@@ -327,6 +350,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
     const line = JSON.stringify(record);
     log.append(line + '\n');
     memory.push(line);
+    events?.schedule(record);
     counters.accepted++;
     counters.byOrigination.set(origination, (counters.byOrigination.get(origination) ?? 0) + 1);
     if (debug) logger.debug({ outcome: 'accepted', messageId }, 'SendTextMessage');
@@ -437,6 +461,9 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
       case 'DELETE /_simulator/messages':
         api.reset();
         return sendJson(res, 200, api.stats());
+      case 'POST /_simulator/events/drain':
+        await events?.drained();
+        return sendJson(res, 200, api.stats());
       case 'POST /_simulator/flush':
         await api.flush();
         return sendJson(res, 200, { flushed: true, logPath: config.logPath });
@@ -460,6 +487,9 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
         server.listen(port, host, () => {
           server.off('error', onError);
           const address = server.address() as AddressInfo;
+          // The SigningCertURL of its notifications: this process, on the loopback unless it listens on one address only.
+          const certHost = host && host !== '0.0.0.0' && host !== '::' ? (host.includes(':') ? `[${host}]` : host) : '127.0.0.1';
+          if (events) events.certificateUrl = `${config.publicUrl ?? `http://${certHost}:${address.port}`}/_sns/certificate.pem`;
           logger.info(
             {
               port: address.port,
@@ -482,6 +512,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
     close(graceMs = 5_000) {
       closing ??= (async () => {
         draining = true;
+        events?.close();
         if (server.listening) {
           await new Promise<void>((resolve) => {
             const force = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -512,6 +543,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
         retained: memory.size,
         logWriteErrors: log.writeErrors,
         startedAt: counters.startedAt,
+        ...(events ? { events: { ...events.stats } } : {}),
       };
     },
     faults() {

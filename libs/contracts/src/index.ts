@@ -5,6 +5,7 @@ export * from './events/campaign.events';
 export * from './events/contact.events';
 export * from './events/message.events';
 export * from './events/result.events';
+export * from './events/suppression.events';
 export * from './events/trigger.events';
 export * from './schemas';
 export * from './topics';

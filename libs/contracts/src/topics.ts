@@ -2,6 +2,7 @@ import { CampaignAudienceV1, CampaignStatusChangedV1 } from './events/campaign.e
 import { ContactClearedV1, ContactDispatchedV1 } from './events/contact.events';
 import { EmailRenderedV1, SmsRenderedV1 } from './events/message.events';
 import { DeliveryResultV1 } from './events/result.events';
+import { SuppressionRequestedV1 } from './events/suppression.events';
 import { TriggerMessageV1 } from './events/trigger.events';
 
 /**
@@ -18,6 +19,7 @@ export const TOPICS = {
   'herald.message.rendered.email.v1': [EmailRenderedV1],
   'herald.delivery.result.v1': [DeliveryResultV1],
   'herald.trigger.v1': [TriggerMessageV1],
+  'herald.suppression.v1': [SuppressionRequestedV1],
 } as const;
 
 export type TopicName = keyof typeof TOPICS;
@@ -34,6 +36,7 @@ export const Topic = {
   EmailRendered: 'herald.message.rendered.email.v1',
   DeliveryResult: 'herald.delivery.result.v1',
   Trigger: 'herald.trigger.v1',
+  Suppression: 'herald.suppression.v1',
 } as const satisfies Record<string, TopicName>;
 
 /**

@@ -18,8 +18,9 @@ export interface LedgeredSenderOptions<T extends LedgeredMessage> {
   channel: Channel;
   /**
    * The schema-qualified ledger table (e.g. `sms.send_attempt`). It has the columns message_id
-   * (primary key), division, campaign_id, run_id, contact_id, state, provider_message_id, reason,
-   * detail, claimed_at (default now()), finished_at, plus the channel's own `columns`.
+   * (primary key), division, campaign_id, run_id, contact_list_id, contact_id, state,
+   * provider_message_id, reason, detail, claimed_at (default now()), finished_at, the delivery
+   * columns DeliveryTracker keeps, plus the channel's own `columns`.
    */
   table: string;
   /** Channel-specific columns written with the claim: name → SQL type (e.g. `{ segments: 'int' }`). */
@@ -91,9 +92,9 @@ export class LedgeredSender<T extends LedgeredMessage> {
     const batch = [...unique.values()];
     const names = this.extra.map(([n]) => n);
     const claimed: { message_id: string }[] = await this.db.query(
-      `INSERT INTO ${table} (message_id, division, campaign_id, run_id, contact_id, ${names.map((n) => `${n}, `).join('')}state)
-       SELECT x.message_id, x.division, x.campaign_id, x.run_id, x.contact_id, ${names.map((n) => `x.${n}, `).join('')}'claimed'
-         FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, division text, campaign_id uuid, run_id uuid, contact_id text${this.extra.map(([n, t]) => `, ${n} ${t}`).join('')})
+      `INSERT INTO ${table} (message_id, division, campaign_id, run_id, contact_list_id, contact_id, ${names.map((n) => `${n}, `).join('')}state)
+       SELECT x.message_id, x.division, x.campaign_id, x.run_id, x.contact_list_id, x.contact_id, ${names.map((n) => `x.${n}, `).join('')}'claimed'
+         FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, division text, campaign_id uuid, run_id uuid, contact_list_id uuid, contact_id text${this.extra.map(([n, t]) => `, ${n} ${t}`).join('')})
        ON CONFLICT (message_id) DO NOTHING
        RETURNING message_id`,
       [
@@ -103,6 +104,7 @@ export class LedgeredSender<T extends LedgeredMessage> {
             division: data.division,
             campaign_id: data.campaignId ?? null,
             run_id: data.runId ?? null,
+            contact_list_id: data.contactListId ?? null,
             contact_id: data.contactId ?? null,
             ...this.options.claimValues(data),
           })),
@@ -127,14 +129,6 @@ export class LedgeredSender<T extends LedgeredMessage> {
 
     if (released.length) await this.db.query(`DELETE FROM ${table} WHERE message_id = ANY($1) AND state = 'claimed'`, [released]);
     const fresh = finals.filter((f) => won.has(f.messageId));
-    if (fresh.length) {
-      await this.db.query(
-        `UPDATE ${table} a SET state = x.outcome, provider_message_id = x.provider_message_id, reason = x.reason, detail = x.detail, finished_at = now()
-           FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, outcome text, provider_message_id text, reason text, detail text)
-          WHERE a.message_id = x.message_id`,
-        [JSON.stringify(fresh.map((f) => ({ message_id: f.messageId, outcome: f.outcome, provider_message_id: f.providerMessageId ?? null, reason: f.reason ?? null, detail: f.detail ?? null })))],
-      );
-    }
     const results: OutgoingEvent<DeliveryResultV1>[] = finals.map((f) => {
       const { data, envelope } = unique.get(f.messageId)!;
       return {
@@ -144,7 +138,25 @@ export class LedgeredSender<T extends LedgeredMessage> {
         data: resultFor({ ...data, channel: this.options.channel }, f.outcome, { providerMessageId: f.providerMessageId, reason: f.reason, detail: f.detail }),
       };
     });
-    await this.publisher.publish(Topic.DeliveryResult, results);
+    // The outcomes are written and the results published while the rows stay locked, so that a
+    // provider event for one of these messages (DeliveryTracker locks its row) is applied only
+    // after its `accepted` is on the topic. The outcomes are committed even if the publish fails:
+    // the redelivered batch then finds them recorded and publishes them again.
+    const failed = await this.db.transaction(async (tx) => {
+      if (fresh.length) {
+        await tx.query(
+          `UPDATE ${table} a SET state = x.outcome, provider_message_id = x.provider_message_id, reason = x.reason, detail = x.detail, finished_at = now()
+             FROM jsonb_to_recordset($1::jsonb) AS x(message_id uuid, outcome text, provider_message_id text, reason text, detail text)
+            WHERE a.message_id = x.message_id`,
+          [JSON.stringify(fresh.map((f) => ({ message_id: f.messageId, outcome: f.outcome, provider_message_id: f.providerMessageId ?? null, reason: f.reason ?? null, detail: f.detail ?? null })))],
+        );
+      }
+      return this.publisher.publish(Topic.DeliveryResult, results).then(
+        () => undefined,
+        (e: unknown) => ({ error: e }),
+      );
+    });
+    if (failed) throw failed.error;
     if (released.length) {
       // Throttled past our patience: nothing was sent, so the claims were released; try the batch again later.
       throw new TransientError(`${released.length} messages still throttled by the provider`);

@@ -32,7 +32,7 @@ export interface TestStack {
  * from dist/ (npm test builds first). Nothing is shared with another test file or a developer's
  * running stack.
  */
-export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv']; services?: string[] }): Promise<TestStack> {
+export async function startTestStack(options: { portBase: number; extraEnv?: StackSettings['extraEnv']; services?: string[]; providerEvents?: boolean }): Promise<TestStack> {
   // HERALD_E2E_PORT_SHIFT moves every test stack's ports, so two checkouts can run the suite at once.
   const portBase = options.portBase + Number(process.env['HERALD_E2E_PORT_SHIFT'] ?? 0);
   if (!existsSync(entryOf('contacts'))) throw new Error('dist/ is missing: run `node tools/build.mjs` (npm test does) before the e2e tests');
@@ -46,6 +46,7 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     logLevel: 'info',
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
     services: options.services,
+    providerEvents: options.providerEvents,
     // Nine services booting at once on a busy 2-core machine can take more than a minute.
     readyTimeoutMs: 180_000,
   });

@@ -88,7 +88,12 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
     await this.settle([...new Set(events.map((e) => e.data.runId))]);
   }
 
-  /** Terminal outcomes, counted once per message whatever the redeliveries (one statement: rows and counter together). */
+  /**
+   * Terminal outcomes, counted once per message whatever the redeliveries (one statement: rows and
+   * counter together). A message recorded `unknown` (an ambiguous send) that its provider later
+   * reported on comes back `accepted`: the row changes (messaged, no longer unknown), the count of
+   * done messages does not. A delivery timeout's `unknown` after `accepted` changes nothing.
+   */
   async recordResults(events: ConsumedEvent<DeliveryResultV1>[]): Promise<void> {
     const rows = events
       .filter((e) => e.data.runId && TERMINAL_OUTCOMES.includes(e.data.outcome))
@@ -96,13 +101,16 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
     if (rows.length === 0) return;
     await this.db.query(
       `WITH inserted AS (
-         INSERT INTO campaigns.run_result (run_id, message_id, outcome, reason)
-         SELECT x.run_id, x.message_id, x.outcome, x.reason FROM jsonb_to_recordset($1::jsonb) AS x(run_id uuid, message_id uuid, outcome text, reason text)
-         JOIN campaigns.run_progress p ON p.run_id = x.run_id
-         ON CONFLICT DO NOTHING
-         RETURNING run_id)
+         INSERT INTO campaigns.run_result AS r (run_id, message_id, outcome, reason)
+         SELECT DISTINCT ON (x.run_id, x.message_id) x.run_id, x.message_id, x.outcome, x.reason
+           FROM jsonb_to_recordset($1::jsonb) AS x(run_id uuid, message_id uuid, outcome text, reason text)
+           JOIN campaigns.run_progress p ON p.run_id = x.run_id
+          ORDER BY x.run_id, x.message_id, x.outcome = 'accepted' DESC
+         ON CONFLICT (run_id, message_id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason
+          WHERE r.outcome = 'unknown' AND EXCLUDED.outcome = 'accepted'
+         RETURNING run_id, xmax = 0 AS fresh)
        UPDATE campaigns.run_progress p SET done = p.done + n.count
-         FROM (SELECT run_id, count(*)::int AS count FROM inserted GROUP BY run_id) n
+         FROM (SELECT run_id, count(*)::int AS count FROM inserted WHERE fresh GROUP BY run_id) n
         WHERE p.run_id = n.run_id`,
       [JSON.stringify(rows)],
     );

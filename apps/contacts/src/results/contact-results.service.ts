@@ -1,11 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DeliveryResultV1 } from '@herald/contracts';
+import { DELIVERY_TIMEOUT_REASON, DeliveryResultV1, ENGAGEMENT_OUTCOMES, RECEIPT_OUTCOMES } from '@herald/contracts';
 import { DataSource } from 'typeorm';
 import { describeOutcome } from './outcome-wording';
 
-/** Outcomes reported after an attempt, about the same message (delivery receipts). */
-export const RECEIPT_OUTCOMES = ['delivered', 'undelivered', 'bounced'] as const;
+/**
+ * Whether a result reports on an attempt already made (a provider receipt, an engagement, or the
+ * delivery timeout's `unknown`) rather than being the attempt's own outcome.
+ */
+export function isAfterAttempt(r: Pick<DeliveryResultV1, 'outcome' | 'reason'>): boolean {
+  return (
+    (RECEIPT_OUTCOMES as readonly string[]).includes(r.outcome) ||
+    (ENGAGEMENT_OUTCOMES as readonly string[]).includes(r.outcome) ||
+    (r.outcome === 'unknown' && r.reason === DELIVERY_TIMEOUT_REASON)
+  );
+}
+
+/** The strength of an outcome for one message, in SQL ($2: receipts weakest first, $3: engagements): receipts 1…, engagements -1, the rest 0. */
+const RANK = (column: string) => `(CASE WHEN ${column} = ANY($3::text[]) THEN -1 ELSE coalesce(array_position($2::text[], ${column}), 0) END)`;
 
 export interface LatestResult {
   messageId: string;
@@ -24,8 +36,10 @@ export interface LatestResult {
  * `contact_result`). Rules, applied by one statement per batch:
  * - a result for another message than the recorded one replaces it only if it is a newer attempt
  *   (later `occurredAt` than the recorded attempt): an old event arriving late changes nothing;
- * - for the same message, a receipt (`delivered`, `undelivered`, `bounced`) beats an attempt
- *   outcome, and among equals the later `occurredAt` wins. A receipt counts as of its attempt's
+ * - for the same message, the stronger outcome wins (a receipt beats an attempt outcome, a stronger
+ *   receipt a weaker one: `receiptRank`; an engagement never replaces another outcome), and among
+ *   equals the later `occurredAt` wins. A result about an attempt already made (a receipt, an
+ *   engagement, the delivery timeout's `unknown`: `isAfterAttempt`) counts as of its attempt's
  *   time, which must be known (recorded, or in the same batch: results are keyed by message id, so
  *   an attempt's result comes before its receipts); a receipt for a message whose attempt is not
  *   the recorded one (an older, superseded attempt) is dropped;
@@ -51,7 +65,7 @@ export class ContactResultsService {
       reason: r.reason ?? null,
       dnc_list_id: r.dncListId ?? null,
       at: r.occurredAt,
-      receipt: (RECEIPT_OUTCOMES as readonly string[]).includes(r.outcome),
+      receipt: isAfterAttempt(r),
     }));
     await this.db.query(
       `WITH x AS (
@@ -82,18 +96,17 @@ export class ContactResultsService {
         WHERE k.list_id IS NOT NULL AND k.contact_id IS NOT NULL
           AND k.attempted_at IS NOT NULL -- a receipt whose attempt was never recorded (nor superseded) is dropped
           AND EXISTS (SELECT 1 FROM contacts.contact c WHERE c.list_id = k.list_id AND c.id = k.contact_id)
-        ORDER BY k.list_id, k.contact_id, k.channel, k.attempted_at DESC, k.receipt DESC, k.occurred_at DESC
+        ORDER BY k.list_id, k.contact_id, k.channel, k.attempted_at DESC, ${RANK('k.outcome')} DESC, k.occurred_at DESC
        ON CONFLICT (list_id, contact_id, channel) DO UPDATE SET
          campaign_id = EXCLUDED.campaign_id, run_id = EXCLUDED.run_id, message_id = EXCLUDED.message_id,
          outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, dnc_list_id = EXCLUDED.dnc_list_id,
          attempted_at = CASE WHEN EXCLUDED.message_id = cr.message_id THEN LEAST(cr.attempted_at, EXCLUDED.attempted_at) ELSE EXCLUDED.attempted_at END,
          occurred_at = EXCLUDED.occurred_at
        WHERE (EXCLUDED.message_id = cr.message_id
-              AND ((EXCLUDED.outcome IN ('delivered', 'undelivered', 'bounced'))::int > (cr.outcome IN ('delivered', 'undelivered', 'bounced'))::int
-                   OR ((EXCLUDED.outcome IN ('delivered', 'undelivered', 'bounced')) = (cr.outcome IN ('delivered', 'undelivered', 'bounced'))
-                       AND EXCLUDED.occurred_at > cr.occurred_at)))
+              AND (${RANK('EXCLUDED.outcome')} > ${RANK('cr.outcome')}
+                   OR (${RANK('EXCLUDED.outcome')} = ${RANK('cr.outcome')} AND EXCLUDED.occurred_at > cr.occurred_at)))
           OR (EXCLUDED.message_id <> cr.message_id AND EXCLUDED.attempted_at > cr.attempted_at)`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(rows), [...RECEIPT_OUTCOMES], [...ENGAGEMENT_OUTCOMES]],
     );
   }
 

@@ -33,7 +33,7 @@ export function describeOutcome(r: RecordedOutcome): string {
       // The provider may or may not have taken it; Herald never resends such a message.
       return r.reason ? `unknown: ${r.reason}` : 'unknown';
     default:
-      // delivered, undelivered, bounced: the receipt's own word.
+      // delivered, undelivered, bounced, complained, opened, clicked: the provider's own word.
       return r.outcome;
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { SuppressionRequestedV1 } from '@herald/contracts';
 import { DomainError } from '@herald/service';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -86,6 +87,35 @@ export class SuppressionsService {
     );
     const [row]: Row[] = await this.db.query('SELECT * FROM dnc.suppression WHERE channel = $1 AND address = $2', [claims.channel, address]);
     return this.toResource(row!);
+  }
+
+  /**
+   * Suppressions the gateways ask for (a provider's hard bounce or complaint, `herald.suppression.v1`),
+   * in one statement: reason, source, the provider's time, the campaign and message. An address
+   * already suppressed keeps its first entry, so a redelivered request changes nothing. Answers
+   * the indexes of requests whose address is not valid for its channel (nothing is written for them).
+   */
+  async addRequested(requests: SuppressionRequestedV1[]): Promise<number[]> {
+    const invalid: number[] = [];
+    const rows = requests.flatMap((r, i) => {
+      const entry = normaliseEntry(r.address, r.channel === 'email' ? 'email' : 'phone', this.settings.defaultRegion);
+      if (!entry.ok) {
+        invalid.push(i);
+        return [];
+      }
+      return [{ channel: r.channel, address: entry.address, reason: r.reason, source: r.source, created_at: r.occurredAt, campaign_id: r.campaignId ?? null, message_id: r.messageId ?? null }];
+    });
+    if (rows.length) {
+      await this.db.query(
+        `INSERT INTO dnc.suppression (channel, address, reason, source, created_at, campaign_id, message_id)
+         SELECT DISTINCT ON (x.channel, x.address) x.channel, x.address, x.reason, x.source, x.created_at, x.campaign_id, x.message_id
+           FROM jsonb_to_recordset($1::jsonb) AS x(channel text, address text, reason text, source text, created_at timestamptz, campaign_id uuid, message_id uuid)
+          ORDER BY x.channel, x.address, x.created_at
+         ON CONFLICT (channel, address) DO NOTHING`,
+        [JSON.stringify(rows)],
+      );
+    }
+    return invalid;
   }
 
   async list(q: { channel?: SuppressionChannel; address?: string; pageSize: number; pageNumber: number }) {

@@ -34,7 +34,9 @@ export class AccessMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     let key: string;
     let limit = this.defaultLimit;
-    if (routeFor(this.routes, req.originalUrl)?.public) {
+    const route = routeFor(this.routes, req.originalUrl);
+    if (route?.public && route.unlimited) return next();
+    if (route?.public) {
       key = `ip:${req.ip}`;
     } else {
       try {

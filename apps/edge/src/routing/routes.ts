@@ -5,6 +5,8 @@ export interface Route {
   target: string;
   /** Anonymous requests allowed (no token; rate-limited per IP address). Default: a valid token is required. */
   public?: boolean;
+  /** No rate limit at the edge (a public route whose callers pace themselves, e.g. SNS deliveries). */
+  unlimited?: boolean;
 }
 
 /** The public API's paths and the service that answers each (first match wins). */
@@ -22,6 +24,10 @@ export function routesOf(config: EdgeConfig): Route[] {
     { prefix: '/api/v2/herald/messages', target: config.REPORTING_URL },
     { prefix: '/api/v2/conversations/messages/agentless', target: config.TRIGGERS_URL },
     { prefix: '/api/v2/routing/sms/phonenumbers', target: config.SMS_GATEWAY_URL },
+    // Provider events from Amazon SNS: the message signature is the credential (checked by the
+    // gateway); SNS posts from many addresses at its own pace and retries what is refused with 429/5xx.
+    { prefix: '/api/v2/herald/providers/sns/sms', target: config.SMS_GATEWAY_URL, public: true, unlimited: true },
+    { prefix: '/api/v2/herald/providers/sns/email', target: config.EMAIL_GATEWAY_URL, public: true, unlimited: true },
   ];
 }
 

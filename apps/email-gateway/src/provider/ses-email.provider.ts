@@ -1,6 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { classifyAwsSendError, SendOutcome } from '@herald/sending';
 import { EmailProvider, EmailSendRequest } from './email-provider';
+import { MESSAGE_ID_TAG } from './ses-events';
 
 /** An RFC 5322 display name, quoted (quotes and backslashes escaped), or the bare address. */
 export function mailbox(address: string, name?: string): string {
@@ -13,7 +14,11 @@ export function mailbox(address: string, name?: string): string {
  * (`herald-message-id`, for SES event destinations) and in the caller's headers.
  */
 export class SesEmailProvider implements EmailProvider {
-  constructor(private readonly client: SESv2Client) {}
+  constructor(
+    private readonly client: SESv2Client,
+    /** The configuration set whose event destination publishes the delivery events (SES_CONFIGURATION_SET); unset: the identity's default. */
+    private readonly configurationSet?: string,
+  ) {}
 
   async send(request: EmailSendRequest): Promise<SendOutcome> {
     try {
@@ -32,7 +37,8 @@ export class SesEmailProvider implements EmailProvider {
               Headers: request.headers.map((h) => ({ Name: h.name, Value: h.value })),
             },
           },
-          EmailTags: [{ Name: 'herald-message-id', Value: request.messageId }],
+          EmailTags: [{ Name: MESSAGE_ID_TAG, Value: request.messageId }],
+          ConfigurationSetName: this.configurationSet,
         }),
       );
       if (!out.MessageId) return { outcome: 'unknown', reason: 'no-message-id', detail: 'the provider answered without a MessageId' };

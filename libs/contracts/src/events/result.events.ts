@@ -3,8 +3,9 @@ import { CHANNELS, Channel } from './common';
 
 /**
  * What became of a message. `accepted`, `rejected`, `skipped`, `failed` and `unknown` are terminal
- * for a campaign's progress; `delivered`, `undelivered` and `bounced` follow later where the
- * provider reports them.
+ * for a campaign's progress; the receipts (`delivered`, `undelivered`, `bounced`, `complained`)
+ * and the engagements (`opened`, `clicked`) follow later where the provider reports them, and a
+ * message accepted but never reported on becomes `unknown` with reason `delivery.timeout`.
  */
 export const RESULT_OUTCOMES = [
   'accepted',
@@ -15,6 +16,9 @@ export const RESULT_OUTCOMES = [
   'delivered',
   'undelivered',
   'bounced',
+  'complained',
+  'opened',
+  'clicked',
 ] as const;
 export type ResultOutcome = (typeof RESULT_OUTCOMES)[number];
 /**
@@ -22,6 +26,27 @@ export type ResultOutcome = (typeof RESULT_OUTCOMES)[number];
  * have accepted it (the gateway died mid-call); it is never resent blindly.
  */
 export const TERMINAL_OUTCOMES: readonly ResultOutcome[] = ['accepted', 'rejected', 'skipped', 'failed', 'unknown'];
+
+/**
+ * The provider's word on what became of a message it accepted, weakest first. A message's receipt
+ * only ever moves up this list, whatever order the events come in: a bounce reported after a
+ * delivery (an asynchronous bounce) is a bounce, a complaint beats everything (the mail arrived and
+ * the recipient objected). Receipts are published once per message and step.
+ */
+export const RECEIPT_OUTCOMES = ['delivered', 'undelivered', 'bounced', 'complained'] as const;
+export type ReceiptOutcome = (typeof RECEIPT_OUTCOMES)[number];
+
+/** What a recipient did with a delivered email; each is published at most once per message. */
+export const ENGAGEMENT_OUTCOMES = ['opened', 'clicked'] as const;
+export type EngagementOutcome = (typeof ENGAGEMENT_OUTCOMES)[number];
+
+/** The rank of a receipt in RECEIPT_OUTCOMES (1 = weakest), 0 for any other outcome. */
+export function receiptRank(outcome: string): number {
+  return (RECEIPT_OUTCOMES as readonly string[]).indexOf(outcome) + 1;
+}
+
+/** The reason of the `unknown` result given to an accepted message that got no receipt in time. */
+export const DELIVERY_TIMEOUT_REASON = 'delivery.timeout';
 
 export const SKIP_REASONS = ['dnc', 'suppressed', 'invalid-address', 'render-failed'] as const;
 

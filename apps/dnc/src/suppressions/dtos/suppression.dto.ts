@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
+import { SUPPRESSION_REASONS } from '@herald/contracts';
 import { IsIn, IsInt, IsOptional, IsString, Length } from 'class-validator';
 
 export const CHANNELS = ['sms', 'email'] as const;
-export const REASONS = ['opt-out', 'bounce', 'complaint', 'unsubscribe', 'manual'] as const;
+const REASONS = SUPPRESSION_REASONS;
 export type SuppressionChannel = (typeof CHANNELS)[number];
 
 /** Herald extension: one global suppression entry. */
