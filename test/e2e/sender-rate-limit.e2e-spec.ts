@@ -49,28 +49,27 @@ describe('SenderRateLimiter', () => {
     };
     await Promise.all([worker(a), worker(b)]);
     expect(grants).toHaveLength(30);
-    // Windows are the limiter's own (fixed, per key): count per window start, from the first grant.
-    const bySecond = new Map<number, number>();
+    // 30 calls at 10/s in 100 ms windows span at least 29 windows; two separate budgets would
+    // have taken half as long.
+    const span = Math.max(...grants) - Math.min(...grants);
+    expect(span).toBeGreaterThanOrEqual(2_500);
+    // No second of ours holds much more than the rate: one window more, and a grant recorded a
+    // database round trip after its window (the timestamps are taken when acquire returns).
     const first = Math.min(...grants);
-    for (const t of grants) {
-      const s = Math.floor((t - first) / 1000);
-      bySecond.set(s, (bySecond.get(s) ?? 0) + 1);
-    }
-    // 30 calls at 10/s need at least three windows; fixed windows anchored at the first grant
-    // can straddle our seconds, so no second of ours holds more than two windows' budgets.
-    expect(bySecond.size).toBeGreaterThanOrEqual(3);
-    expect(Math.max(...bySecond.values())).toBeLessThanOrEqual(20);
+    const bySecond = new Map<number, number>();
+    for (const t of grants) bySecond.set(Math.floor((t - first) / 1000), (bySecond.get(Math.floor((t - first) / 1000)) ?? 0) + 1);
+    expect(Math.max(...bySecond.values())).toBeLessThanOrEqual(13);
   });
 
-  it('grants the part that fits and no more, then gives up at the deadline', async () => {
+  it('grants what fits in the current window and waits for later windows only while it may', async () => {
     const limiter = await instance();
-    const rate = { key: `email:${randomUUID().slice(0, 8)}.example`, perSecond: 5 };
-    expect(await limiter.acquire(rate, 3, 0)).toBe(3);
-    // Two left in this window: asked for 4 with no time to wait.
-    expect(await limiter.acquire(rate, 4, 0)).toBe(2);
-    expect(await limiter.acquire(rate, 1, 0)).toBe(0);
-    // With time to wait, the next window serves it.
-    expect(await limiter.acquire(rate, 1, 5_000)).toBe(1);
+    // 10/s: one call per 100 ms window.
+    const rate = { key: `email:${randomUUID().slice(0, 8)}.example`, perSecond: 10 };
+    expect(await limiter.acquire(rate, 3, 0)).toBe(1);
+    const t0 = Date.now();
+    expect(await limiter.acquire(rate, 3, 10_000)).toBe(3);
+    // Three more windows at least (the first may be the rest of the current one).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
   });
 });
 

@@ -107,8 +107,10 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     // Provider events: the simulators sign SNS notifications with certificates they serve themselves.
     ...(spec.name === 'sms-simulator' && settings.providerEvents ? { SMS_SIMULATOR_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/sms` } : {}),
     ...(spec.name === 'ses-events' ? { SES_EMULATOR_URL: urlOf(settings, 'ses-emulator'), SES_EVENTS_URL: `${urlOf(settings, 'edge')}/api/v2/herald/providers/sns/email` } : {}),
-    ...(spec.name === 'sms-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'sms-simulator')}/_sns/` } : {}),
-    ...(spec.name === 'email-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'ses-events')}/_sns/` } : {}),
+    // The simulators have no carrier or SES account behind them: rates far above the real defaults
+    // (US long codes 1/s, SES 14/s), so that demos and benchmarks measure Herald, not a quota.
+    ...(spec.name === 'sms-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'sms-simulator')}/_sns/`, SMS_SENDER_RATE_PER_SECOND: '20000' } : {}),
+    ...(spec.name === 'email-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'ses-events')}/_sns/`, SES_MAX_SEND_RATE: '20000' } : {}),
     ...(spec.name === 'edge' ? { HERALD_BOOTSTRAP_CLIENT_ID: settings.bootstrapClient.id, HERALD_BOOTSTRAP_CLIENT_SECRET: settings.bootstrapClient.secret } : {}),
     // Locally, triggers checks templates and senders as the bootstrap client; elsewhere give it a client of its own.
     ...(spec.name === 'triggers'

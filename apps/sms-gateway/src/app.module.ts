@@ -16,6 +16,7 @@ import { SENDER_SETTINGS, SmsSenderService } from './sending/sms-sender.service'
 import { ProviderEventsController } from './provider/provider-events.controller';
 import { smsEventsOf } from './provider/sms-events';
 import { DeliveryState1765000000060 } from './migrations/1765000000060-delivery-state';
+import { SenderRate1765000000090 } from './migrations/1765000000090-sender-rate';
 
 @Module({})
 export class AppModule {
@@ -24,7 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('sms-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, DeliveryState1765000000060] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, DeliveryState1765000000060, SenderRate1765000000090] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
@@ -44,7 +45,7 @@ export class AppModule {
         },
         SmsSenderService,
         PhoneNumbersService,
-        { provide: SENDER_SETTINGS, useValue: { concurrency: config.SMS_SEND_CONCURRENCY, staleClaimMs: config.SMS_SEND_TIMEOUT_MS * 2 } },
+        { provide: SENDER_SETTINGS, useValue: { concurrency: config.SMS_SEND_CONCURRENCY, staleClaimMs: config.SMS_SEND_TIMEOUT_MS * 2, ratePerSecond: config.SMS_SENDER_RATE_PER_SECOND } },
         {
           provide: SMS_PROVIDER,
           useValue: new PinpointSmsProvider({

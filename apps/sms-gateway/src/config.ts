@@ -12,6 +12,12 @@ export class SmsGatewayConfig extends DatabaseServiceConfig {
   /** A provider call with no answer after this long is ambiguous (`unknown`), never retried. */
   @IsInt() @Min(100) @Max(120_000) SMS_SEND_TIMEOUT_MS = 10_000;
   /**
+   * Messages per second for every sender number, shared by all instances. Unset: the carrier
+   * default for each number's type and country (US/CA long code 1, toll-free 3, short code 100,
+   * other long codes 10). The local stack sets it high: the simulator has no carrier behind it.
+   */
+  @IsOptional() @IsInt() @Min(1) @Max(100_000) SMS_SENDER_RATE_PER_SECOND?: number;
+  /**
    * Where the SNS signing certificates (and SubscribeURLs) of provider events may come from:
    * comma-separated URL prefixes; unset means AWS's own, `https://sns.<AWS_REGION>.amazonaws.com/`.
    */

@@ -3,6 +3,7 @@ import { Channel, DeliveryResultV1, resultFor, ResultOutcome, Topic } from '@her
 import { backoffMs, ConsumedEvent, EventPublisher, OutgoingEvent, TransientError } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 import { SendOutcome } from './send-outcome';
+import { SenderRate, SenderRateLimiter } from './sender-rate-limit';
 
 /** What every rendered message carries that the ledger and the result need. */
 export interface LedgeredMessage {
@@ -32,6 +33,11 @@ export interface LedgeredSenderOptions<T extends LedgeredMessage> {
   concurrency: number;
   /** A claim older than this with no outcome belonged to an attempt that died mid-call. */
   staleClaimMs: number;
+  /**
+   * Provider calls per origination identity, shared by every instance: a message is claimed only
+   * once its sender's rate allows the call; what does not fit within `maxWaitMs` is retried later.
+   */
+  rate?: { limiter: SenderRateLimiter; of(data: T): SenderRate | Promise<SenderRate>; maxWaitMs: number };
 }
 
 interface LedgerRow {
@@ -63,8 +69,9 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 }
 
 /**
- * Sends rendered messages at most once per message id, whatever the channel. Per batch: claim
- * every message in the send ledger (one INSERT; only the winner of a claim may call the provider),
+ * Sends rendered messages at most once per message id, whatever the channel. Per chunk of
+ * `concurrency` messages: take the senders' rate, claim the messages in the send ledger (one
+ * INSERT; only the winner of a claim may call the provider),
  * call the provider for the claims won, write the outcomes (one UPDATE), then publish the results.
  * A redelivered message whose outcome is recorded gets its result published again (harmless
  * downstream); one whose claim was left unfinished by a crash becomes `unknown` — it may or may
@@ -87,9 +94,42 @@ export class LedgeredSender<T extends LedgeredMessage> {
   }
 
   async send(events: ConsumedEvent<T>[]): Promise<void> {
-    const { table } = this.options;
     const unique = new Map(events.map((e) => [e.data.messageId, e]));
     const batch = [...unique.values()];
+    // Claims are taken a chunk at a time, each chunk's outcomes written before the next is
+    // claimed: a crash leaves at most the chunk in flight `unknown`, not the whole batch.
+    let deferred = 0;
+    for (let i = 0; i < batch.length; i += this.options.concurrency) {
+      deferred += await this.sendChunk(batch.slice(i, i + this.options.concurrency), unique);
+    }
+    if (deferred > 0) {
+      // Throttled past our patience, or over a sender's rate: nothing was sent; try them again later.
+      throw new TransientError(`${deferred} messages wait for their sender's rate or the provider's throttling`);
+    }
+  }
+
+  /** Takes the sender's rate for the chunk's messages (what does not fit waits for a later attempt). */
+  private async withinRate(chunk: ConsumedEvent<T>[]): Promise<{ allowed: ConsumedEvent<T>[]; deferred: number }> {
+    const { rate } = this.options;
+    if (!rate) return { allowed: chunk, deferred: 0 };
+    const bySender = new Map<string, { rate: SenderRate; events: ConsumedEvent<T>[] }>();
+    for (const e of chunk) {
+      const r = await rate.of(e.data);
+      const group = bySender.get(r.key) ?? bySender.set(r.key, { rate: r, events: [] }).get(r.key)!;
+      group.events.push(e);
+    }
+    const allowed: ConsumedEvent<T>[] = [];
+    for (const { rate: r, events } of bySender.values()) {
+      const granted = await rate.limiter.acquire(r, events.length, rate.maxWaitMs);
+      allowed.push(...events.slice(0, granted));
+    }
+    return { allowed, deferred: chunk.length - allowed.length };
+  }
+
+  /** Claims, sends, records and publishes one chunk; the number of messages left for a later attempt. */
+  private async sendChunk(chunk: ConsumedEvent<T>[], unique: Map<string, ConsumedEvent<T>>): Promise<number> {
+    const { table } = this.options;
+    const { allowed: batch, deferred } = await this.withinRate(chunk);
     const names = this.extra.map(([n]) => n);
     const claimed: { message_id: string }[] = await this.db.query(
       `INSERT INTO ${table} (message_id, division, campaign_id, run_id, contact_list_id, contact_id, ${names.map((n) => `${n}, `).join('')}state)
@@ -157,10 +197,7 @@ export class LedgeredSender<T extends LedgeredMessage> {
       );
     });
     if (failed) throw failed.error;
-    if (released.length) {
-      // Throttled past our patience: nothing was sent, so the claims were released; try the batch again later.
-      throw new TransientError(`${released.length} messages still throttled by the provider`);
-    }
+    return deferred + released.length;
   }
 
   private async resolveSeenBefore(ids: string[]): Promise<Final[]> {

@@ -26,8 +26,10 @@ export function defaultSmsRate(type: SmsNumberType, countryCode: string): number
 /**
  * Provider calls per origination identity (a sender number, a sending domain), counted in
  * PostgreSQL so that every instance of a gateway shares one budget: scaling out does not raise a
- * sender's rate. Each identity gets at most `perSecond` calls in each one-second window
- * (rate-limiter-flexible's fixed windows; one atomic upsert per request for many calls).
+ * sender's rate. Counted in short fixed windows (rate-limiter-flexible; one atomic upsert per
+ * request for many calls): p = ⌈rate/10⌉ calls per window of p/rate seconds, so the rate holds
+ * on average and any one second holds at most one window more (1.1× the rate from 10/s up;
+ * whole calls below that).
  */
 export class SenderRateLimiter {
   /** One limiter per rate (the library fixes the points per limiter); they share one table. */
@@ -39,18 +41,24 @@ export class SenderRateLimiter {
     private readonly table: { schema: string; name: string },
   ) {}
 
+  /** Calls per window at this rate. */
+  static windowPoints(perSecond: number): number {
+    return Math.ceil(perSecond / 10);
+  }
+
   private limiter(perSecond: number): RateLimiterPostgres {
     let limiter = this.limiters.get(perSecond);
     if (!limiter) {
+      const points = SenderRateLimiter.windowPoints(perSecond);
       limiter = new RateLimiterPostgres({
         storeClient: this.db,
         storeType: 'typeorm',
         schemaName: this.table.schema,
         tableName: this.table.name,
         tableCreated: true,
-        points: perSecond,
-        duration: 1,
-        keyPrefix: 'rate',
+        points,
+        duration: points / perSecond,
+        keyPrefix: `rate${perSecond}`,
       });
       this.limiters.set(perSecond, limiter);
     }
@@ -66,10 +74,11 @@ export class SenderRateLimiter {
   async acquire(rate: SenderRate, wanted: number, maxWaitMs: number): Promise<number> {
     const perSecond = Math.max(1, Math.floor(rate.perSecond));
     const limiter = this.limiter(perSecond);
+    const points = SenderRateLimiter.windowPoints(perSecond);
     const deadline = Date.now() + maxWaitMs;
     let granted = 0;
     while (granted < wanted) {
-      const asked = Math.min(wanted - granted, perSecond);
+      const asked = Math.min(wanted - granted, points);
       let res: RateLimiterRes;
       try {
         res = await limiter.consume(rate.key, asked);
@@ -78,7 +87,7 @@ export class SenderRateLimiter {
         res = e;
       }
       const before = res.consumedPoints - asked;
-      granted += Math.max(0, Math.min(asked, perSecond - before));
+      granted += Math.max(0, Math.min(asked, points - before));
       if (granted >= wanted) break;
       const wait = Math.max(res.msBeforeNext, 1);
       if (Date.now() + wait > deadline) break;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { signUnsubscribeToken } from '@herald/channels';
 import { EmailRenderedV1 } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher } from '@herald/messaging';
-import { LedgeredSender } from '@herald/sending';
+import { LedgeredSender, SenderRateLimiter } from '@herald/sending';
 import { DataSource } from 'typeorm';
 import { EMAIL_PROVIDER, EmailProvider } from '../provider/email-provider';
 
@@ -12,6 +12,8 @@ export interface EmailSenderSettings {
   concurrency: number;
   /** A claim older than this with no outcome belonged to an attempt that died mid-call. */
   staleClaimMs: number;
+  /** The SES account's emails per second (SES_MAX_SEND_RATE), shared by every instance. */
+  maxSendRate: number;
   /** Public base URL of the edge, without a trailing slash. */
   unsubscribeBaseUrl: string;
   unsubscribeSecret: string;
@@ -32,6 +34,7 @@ export function emailHeaders(data: EmailRenderedV1, settings: Pick<EmailSenderSe
     { name: MESSAGE_ID_HEADER, value: data.messageId },
   ];
 }
+
 
 /** Sends rendered email at most once per message id, through the send ledger `email.send_attempt`. */
 @Injectable()
@@ -63,6 +66,8 @@ export class EmailSenderService {
         }),
       concurrency: settings.concurrency,
       staleClaimMs: settings.staleClaimMs,
+      // SES limits the account, not a domain: one rate for every email this Herald sends.
+      rate: { limiter: new SenderRateLimiter(db, { schema: 'email', name: 'sender_rate' }), of: () => ({ key: 'email:ses-account', perSecond: settings.maxSendRate }), maxWaitMs: 20_000 },
     });
   }
 

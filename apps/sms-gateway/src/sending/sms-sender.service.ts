@@ -2,16 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SmsRenderedV1 } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher } from '@herald/messaging';
-import { LedgeredSender } from '@herald/sending';
+import { LedgeredSender, SenderRateLimiter } from '@herald/sending';
 import { DataSource } from 'typeorm';
 import { SMS_PROVIDER, SmsProvider } from '../provider/sms-provider';
+import { SmsSenderRates } from './sender-rates';
 
 export const SENDER_SETTINGS = Symbol('SENDER_SETTINGS');
 export interface SenderSettings {
   concurrency: number;
   /** A claim older than this with no outcome belonged to an attempt that died mid-call. */
   staleClaimMs: number;
+  /** One rate for every sender number (SMS_SENDER_RATE_PER_SECOND); unset: carrier defaults by number type. */
+  ratePerSecond?: number;
 }
+
+/** How long a batch waits for its senders' rate before leaving the rest for a later attempt. */
+const RATE_WAIT_MS = 20_000;
 
 /** Sends rendered SMS at most once per message id, through the send ledger `sms.send_attempt`. */
 @Injectable()
@@ -24,6 +30,7 @@ export class SmsSenderService {
     @Inject(SMS_PROVIDER) provider: SmsProvider,
     @Inject(SENDER_SETTINGS) settings: SenderSettings,
   ) {
+    const rates = new SmsSenderRates(db, settings.ratePerSecond);
     this.sender = new LedgeredSender<SmsRenderedV1>(db, publisher, {
       channel: 'sms',
       table: 'sms.send_attempt',
@@ -32,6 +39,7 @@ export class SmsSenderService {
       send: (data) => provider.send({ messageId: data.messageId, from: data.from, to: data.to, body: data.body }),
       concurrency: settings.concurrency,
       staleClaimMs: settings.staleClaimMs,
+      rate: { limiter: new SenderRateLimiter(db, { schema: 'sms', name: 'sender_rate' }), of: (data) => rates.of(data.from), maxWaitMs: RATE_WAIT_MS },
     });
   }
 

@@ -1,0 +1,15 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class SenderRate1765000000090 implements MigrationInterface {
+  name = 'SenderRate1765000000090';
+
+  async up(q: QueryRunner): Promise<void> {
+    // Provider calls per origination identity (the SES account) in the current one-second window, shared by every
+    // instance (libs/sending SenderRateLimiter; rate-limiter-flexible's Postgres table shape).
+    await q.query('CREATE TABLE email.sender_rate (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE email.sender_rate');
+  }
+}
