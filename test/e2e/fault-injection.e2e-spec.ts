@@ -18,12 +18,14 @@ import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './sup
 jest.setTimeout(900_000);
 
 const CONTACTS = 10_000;
+/** The sender rate this stack's SMS gateway keeps to (every sender number), checked at the simulator. */
+const SENDER_RATE = 300;
 const TERMINAL = new Set(['accepted', 'rejected', 'skipped', 'failed', 'unknown']);
 
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ portBase: 32080 });
+  stack = await startTestStack({ portBase: 32080, extraEnv: { 'sms-gateway': { SMS_SENDER_RATE_PER_SECOND: String(SENDER_RATE) } } });
 });
 
 afterAll(async () => {
@@ -77,7 +79,7 @@ interface FaultReport {
  * One campaign of CONTACTS contacts at full speed; `inject` runs the fault after `at` share of
  * results and returns once the faulty part is back. Then: completion, and the figures.
  */
-async function campaignUnder(fault: string, inject: (campaignId: string) => Promise<number[]>): Promise<FaultReport> {
+async function campaignUnder(fault: string, inject: (campaignId: string) => Promise<number[]>): Promise<FaultReport & { acceptedAt: number[] }> {
   const handle = await prepareSmsCampaign(stack.api, { contacts: CONTACTS, messagesPerMinute: 1_000_000, name: `e2e fault ${fault}`, sender: `+1555555${String(300 + Math.floor(Math.random() * 600)).padStart(4, '0')}` });
   const dlqBefore = await deadLetters();
   await setCampaignStatus(stack.api, handle.campaignId, 'on');
@@ -104,9 +106,13 @@ async function campaignUnder(fault: string, inject: (campaignId: string) => Prom
   // The simulator writes its log in small batches: have it write what it holds.
   await fetch(`${urlOf(stack.settings, 'sms-simulator')}/_simulator/flush`, { method: 'POST' });
   const atSimulator = new Map<string, number>();
+  const acceptedAt: number[] = [];
   for (const m of acceptedBySimulator(stack)) {
     const id = m.context?.['heraldMessageId'];
-    if (id && results.has(id)) atSimulator.set(id, (atSimulator.get(id) ?? 0) + 1);
+    if (id && results.has(id)) {
+      atSimulator.set(id, (atSimulator.get(id) ?? 0) + 1);
+      acceptedAt.push(Date.parse(m.acceptedAt));
+    }
   }
   const accepted = [...results].filter(([, outcomes]) => outcomes.has('accepted')).map(([id]) => id);
   const noResult = CONTACTS - results.size;
@@ -123,7 +129,7 @@ async function campaignUnder(fault: string, inject: (campaignId: string) => Prom
     deadLettered: (await deadLetters()) - dlqBefore,
   };
   process.stdout.write(`fault report ${JSON.stringify(report)}\n`);
-  return report;
+  return { ...report, acceptedAt };
 }
 
 /** Seconds from now until the campaign's results move past `from`. */
@@ -186,4 +192,34 @@ it('PostgreSQL restart mid-campaign: every service recovers on its own, nothing 
   expect(report.deadLettered).toBe(0);
   // No service was restarted by hand: each one's readiness is back.
   for (const name of ['contacts', 'campaigns', 'dnc', 'templates', 'sms-gateway', 'reporting']) await stack.supervisor.waitReady(name);
+});
+
+/** The most messages in any one-second window [t, t + 1 s). */
+function busiestSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= 1_000) lo++;
+    most = Math.max(most, hi - lo + 1);
+  }
+  return most;
+}
+
+it('the simulator throttles half the calls: completes, nothing dead-lettered, the sender rate kept', async () => {
+  const simulator = urlOf(stack.settings, 'sms-simulator');
+  const set = (throttleRate: number) =>
+    fetch(`${simulator}/_simulator/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ throttleRate }) }).then((r) => expect(r.status).toBe(200));
+  await set(0.5);
+  try {
+    const report = await campaignUnder('half the calls throttled', async () => []);
+    expect(report.duplicates).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.deadLettered).toBe(0);
+    expect(report.unknown).toBe(0);
+    // The limiter counts calls, throttled ones included; what the provider accepted stays within
+    // the rate, give or take one short window (see SenderRateLimiter).
+    expect(busiestSecond(report.acceptedAt)).toBeLessThanOrEqual(SENDER_RATE * 1.1);
+  } finally {
+    await set(0);
+  }
 });

@@ -79,7 +79,7 @@ function withBearer(init: RequestInit | undefined, token: string): RequestInit {
 }
 
 /** Every message the SMS simulator accepted, from its own append-only log. */
-export function acceptedBySimulator(stack: TestStack): { messageId: string; destination: string; body: string; context?: Record<string, string> }[] {
+export function acceptedBySimulator(stack: TestStack): { messageId: string; destination: string; body: string; acceptedAt: string; context?: Record<string, string> }[] {
   if (!existsSync(stack.simulatorLog)) return [];
   return readFileSync(stack.simulatorLog, 'utf8')
     .split('\n')
