@@ -18,7 +18,7 @@ export class EmailGatewayConfig extends DatabaseServiceConfig {
   /** A provider call with no answer after this long is ambiguous (`unknown`), never retried. */
   @IsInt() @Min(100) @Max(120_000) EMAIL_SEND_TIMEOUT_MS = 10_000;
   /** The SES account's maximum send rate (emails per second; SES's GetAccount SendQuota.MaxSendRate), shared by all instances. */
-  @IsInt() @Min(1) @Max(100_000) SES_MAX_SEND_RATE = 14;
+  @IsInt() @Min(1) @Max(100_000) SES_MAX_SEND_RATE: number = 14;
   /** The SES configuration set every email is sent with (its event destination publishes the delivery events); unset: the identity's default one. */
   @IsOptional() @IsString() SES_CONFIGURATION_SET?: string;
   /** Public base URL of the edge: List-Unsubscribe links are `<base>/api/v2/herald/unsubscribe/<token>`. */
