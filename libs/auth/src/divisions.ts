@@ -123,3 +123,8 @@ export class Divisions {
     throw DivisionError.required(this.ids.size);
   }
 }
+
+/** A resource's `division` in the API (Genesys `Division` reference). */
+export function divisionRef(id: string): { id: string; selfUri: string } {
+  return { id, selfUri: `/api/v2/authorization/divisions/${id}` };
+}
