@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccessTokenClaims, hasPermission, TOKEN_ALGORITHM, TOKEN_TYPE } from '@herald/auth';
-import { JWTPayload, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EdgeConfig } from '../config';
@@ -58,7 +58,7 @@ export class TokenService {
   private async sign(subject: string, scope: string[], divisions: string[], validitySeconds: number, rateLimitPerSecond?: number): Promise<string> {
     const { kid, key } = await this.keys.current();
     const now = Math.floor(Date.now() / 1000);
-    const claims: Omit<AccessTokenClaims, keyof JWTPayload> = { client_id: subject, scope: scope.join(' '), herald_divisions: divisions, ...(rateLimitPerSecond ? { herald_rate_limit: rateLimitPerSecond } : {}) };
+    const claims: Pick<AccessTokenClaims, 'client_id' | 'scope' | 'herald_divisions' | 'herald_rate_limit'> = { client_id: subject, scope: scope.join(' '), herald_divisions: divisions, ...(rateLimitPerSecond ? { herald_rate_limit: rateLimitPerSecond } : {}) };
     return new SignJWT(claims)
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: TOKEN_TYPE })
       .setIssuer(this.config.AUTH_ISSUER)
