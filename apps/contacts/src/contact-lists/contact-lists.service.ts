@@ -135,31 +135,38 @@ export class ContactListsService {
     const division = await divisions.target(dto.division?.id, list.division);
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a contact list', 400);
     if (dto.version !== list.version) throw new VersionConflictError('contact.list', id, dto.version, list.version);
-    const result = await this.db.transaction(async (tx) => {
-      // A list's filters live in its division.
-      if (division !== list.division) await tx.query('UPDATE contacts.contact_list_filter SET division = $2 WHERE list_id = $1', [id, division]);
-      return tx
-      .createQueryBuilder()
-      .update(ContactListEntity)
-      .set({
-        name: dto.name,
-        division,
-        columnNames: dto.columnNames,
-        phoneColumns: dto.phoneColumns ?? [],
-        emailColumns: dto.emailColumns ?? [],
-        trimWhitespace: dto.trimWhitespace ?? list.trimWhitespace,
-        defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion,
-        // Time zone sources are replaced: absent means none.
-        automaticTimeZoneMapping: dto.automaticTimeZoneMapping ?? false,
-        zipCodeColumn: dto.zipCodeColumnName ?? null,
-        timeZoneColumn: dto.timeZoneColumn ?? null,
-        version: list.version + 1,
-        dateModified: new Date(),
+    await this.db
+      .transaction(async (tx) => {
+        // A list's filters live in its division.
+        if (division !== list.division) await tx.query('UPDATE contacts.contact_list_filter SET division = $2 WHERE list_id = $1', [id, division]);
+        const result = await tx
+          .createQueryBuilder()
+          .update(ContactListEntity)
+          .set({
+            name: dto.name,
+            division,
+            columnNames: dto.columnNames,
+            phoneColumns: dto.phoneColumns ?? [],
+            emailColumns: dto.emailColumns ?? [],
+            trimWhitespace: dto.trimWhitespace ?? list.trimWhitespace,
+            defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion,
+            // Time zone sources are replaced: absent means none.
+            automaticTimeZoneMapping: dto.automaticTimeZoneMapping ?? false,
+            zipCodeColumn: dto.zipCodeColumnName ?? null,
+            timeZoneColumn: dto.timeZoneColumn ?? null,
+            version: list.version + 1,
+            dateModified: new Date(),
+          })
+          .where('id = :id AND version = :v', { id, v: list.version })
+          .execute();
+        if (result.affected !== 1) throw new VersionConflictError('contact.list', id, dto.version!, list.version + 1);
       })
-      .where('id = :id AND version = :v', { id, v: list.version })
-      .execute();
-    });
-    if (result.affected !== 1) throw new VersionConflictError('contact.list', id, dto.version, list.version + 1);
+      .catch((e: unknown) => {
+        if ((e as { code?: string }).code === '23505') {
+          throw new DomainError('contact.list.name.taken', `the name "${dto.name}" (or the name of one of the list's filters) is already taken in division ${division}`, 409);
+        }
+        throw e;
+      });
     return this.toResource(await this.get(id, divisions), await this.size(id));
   }
 
