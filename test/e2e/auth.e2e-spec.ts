@@ -83,7 +83,7 @@ async function forged(claims: { exp?: number; aud?: string }): Promise<string> {
   const { rows } = await db.query('SELECT kid, private_pkcs8 FROM edge.signing_key WHERE activates_at <= now() ORDER BY activates_at DESC LIMIT 1');
   const key = await importPKCS8(rows[0].private_pkcs8, 'ES256');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ client_id: stack.settings.bootstrapClient.id, scope: '*:*:*' })
+  return new SignJWT({ client_id: stack.settings.bootstrapClient.id, scope: '*:*:*', herald_divisions: ['*'] })
     .setProtectedHeader({ alg: 'ES256', kid: rows[0].kid, typ: 'at+jwt' })
     .setIssuer(edge)
     .setAudience(claims.aud ?? 'herald-api')

@@ -102,6 +102,7 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     UNSUBSCRIBE_SECRET: 'herald-local-stack-unsubscribe-secret-not-for-production',
     // Every service verifies access tokens against the edge's JWKS; the issuer names this stack's edge.
     AUTH_JWKS_URL: `${urlOf(settings, 'edge')}/oauth/jwks`,
+    AUTH_DIVISIONS_URL: `${urlOf(settings, 'edge')}/api/v2/authorization/divisions`,
     AUTH_ISSUER: urlOf(settings, 'edge'),
     AUTH_AUDIENCE: 'herald-api',
     // Provider events: the simulators sign SNS notifications with certificates they serve themselves.

@@ -5,7 +5,12 @@ import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { json, urlencoded } from 'express';
 import { EdgeConfig } from './config';
+import { DivisionObjectCounts } from './divisions/division-object-counts';
+import { DivisionEntity } from './divisions/division.entity';
+import { DivisionsController } from './divisions/divisions.controller';
+import { DivisionsService } from './divisions/divisions.service';
 import { Oauth1764400000000 } from './migrations/1764400000000-oauth';
+import { Divisions1765000000030 } from './migrations/1765000000030-divisions';
 import { OAuthClientEntity } from './oauth/oauth-client.entity';
 import { OAuthClientsController } from './oauth/oauth-clients.controller';
 import { EDGE_CONFIG, OAuthClientsService } from './oauth/oauth-clients.service';
@@ -27,11 +32,11 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         loggingModule('edge', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'edge', entities: [OAuthClientEntity, SigningKeyEntity], migrations: [Oauth1764400000000], poolSize: 5 }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'edge', entities: [OAuthClientEntity, SigningKeyEntity, DivisionEntity], migrations: [Oauth1764400000000, Divisions1765000000030], poolSize: 5 }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'edge', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
-      controllers: [TokenController, OAuthClientsController, SigningKeysController, OpenApiController],
+      controllers: [TokenController, OAuthClientsController, SigningKeysController, DivisionsController, OpenApiController],
       providers: [
         { provide: ROUTES, useValue: routesOf(config) },
         { provide: MAX_REQUEST_BYTES, useValue: config.MAX_REQUEST_BYTES },
@@ -47,6 +52,8 @@ export class AppModule implements NestModule {
         SigningKeysService,
         TokenService,
         PublicApiDocument,
+        DivisionsService,
+        DivisionObjectCounts,
       ],
     };
   }
@@ -55,7 +62,7 @@ export class AppModule implements NestModule {
     // The edge streams proxied bodies untouched; only its own endpoints parse theirs.
     consumer.apply(urlencoded({ extended: false, limit: 16 * 1024 })).forRoutes({ path: 'oauth/token', method: RequestMethod.POST });
     consumer.apply(AccessMiddleware).forRoutes('api/*path');
-    consumer.apply(json({ limit: 64 * 1024 })).forRoutes(OAuthClientsController, SigningKeysController);
+    consumer.apply(json({ limit: 64 * 1024 })).forRoutes(OAuthClientsController, SigningKeysController, DivisionsController);
     consumer.apply(ProxyMiddleware).forRoutes('api/*path');
   }
 }

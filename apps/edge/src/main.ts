@@ -3,6 +3,7 @@ import { runService, serviceDocument } from '@herald/service';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { config } from './config';
+import { DivisionsService } from './divisions/divisions.service';
 import { PublicApiDocument } from './openapi/public-api.document';
 import { EDGE_VERIFIER } from './routing/access.middleware';
 
@@ -15,6 +16,8 @@ void runService({
   bodyParser: false,
   // The edge verifies tokens with its own key store, not through its own JWKS over HTTP.
   verifier: (app) => app.get(EDGE_VERIFIER),
+  // ... and knows its own divisions.
+  divisions: (app) => app.get(DivisionsService),
   configure: (app) => {
     app.get(PublicApiDocument).setOwn(() => serviceDocument(app, 'edge'));
     // Swagger UI at /docs, reading the merged document (an empty `spec` makes it fetch `url`).

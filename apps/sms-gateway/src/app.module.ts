@@ -7,6 +7,7 @@ import { HealthModule, loggingModule } from '@herald/service';
 import { SmsGatewayConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { PhoneNumbers1764400000000 } from './migrations/1764400000000-phone-numbers';
+import { PhoneNumberUnique1765000000031 } from './migrations/1765000000031-phone-number-unique';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
 import { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
 import { PinpointSmsProvider } from './provider/pinpoint-sms.provider';
@@ -25,7 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('sms-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, DeliveryState1765000000060, SenderRate1765000000090] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, PhoneNumberUnique1765000000031, DeliveryState1765000000060, SenderRate1765000000090] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],

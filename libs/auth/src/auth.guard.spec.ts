@@ -4,15 +4,17 @@ import { Test } from '@nestjs/testing';
 import { AddressInfo } from 'node:net';
 import { AuthError } from './auth-error';
 import { AuthGuard } from './auth.guard';
-import { Caller, Public, RequirePermissions } from './decorators';
+import { Caller, CallerDivisions, Public, RequirePermissions } from './decorators';
+import { Divisions } from './divisions';
 import { Principal, TokenVerifier } from './token-verifier';
 
 // Test tokens stand for what they grant; the verifier itself is tested in token-verifier.spec.ts.
 const GRANTS: Record<string, string[]> = { none: [], view: ['outbound:contactList:view'], edit: ['outbound:contactList:edit'], wildcard: ['outbound:*:*'] };
+const DIVISIONS: Record<string, string[]> = { view: ['home', 'd2'], wildcard: ['*'] };
 const verifier = {
   async verify(token: string): Promise<Principal> {
     if (!GRANTS[token]) throw AuthError.invalidToken('the token has expired');
-    return { clientId: 'c1', permissions: GRANTS[token], tokenId: 't', expiresAt: new Date(Date.now() + 60_000) };
+    return { clientId: 'c1', permissions: GRANTS[token], divisions: DIVISIONS[token] ?? [], tokenId: 't', expiresAt: new Date(Date.now() + 60_000) };
   },
 } as unknown as TokenVerifier;
 
@@ -34,6 +36,11 @@ class ThingsController {
   edit() {
     return { ok: true };
   }
+
+  @Get('divisions')
+  async divisions(@CallerDivisions() divisions: Divisions) {
+    return { granted: divisions.granted, all: divisions.all, sees: ['home', 'd2', 'd3'].filter((d) => divisions.has(d)), d3: await divisions.target('d3').catch((e: Error) => e.message) };
+  }
 }
 
 @Public()
@@ -51,7 +58,8 @@ let base: string;
 beforeAll(async () => {
   const moduleRef = await Test.createTestingModule({ controllers: [ThingsController, PublicController] }).compile();
   app = moduleRef.createNestApplication({ logger: false });
-  app.useGlobalGuards(new AuthGuard(app.get(Reflector), verifier));
+  // Only d3 exists beyond what the grants name: what a caller granted every division may write into.
+  app.useGlobalGuards(new AuthGuard(app.get(Reflector), verifier, { exists: async (id) => id === 'd3' }));
   await app.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 });
@@ -99,5 +107,11 @@ describe('AuthGuard', () => {
   it('accepts the permission, exactly or through a wildcard', async () => {
     expect((await get('/things/edit', 'Bearer edit')).status).toBe(200);
     expect((await get('/things/edit', 'Bearer wildcard')).status).toBe(200);
+  });
+
+  it("hands the token's divisions to @CallerDivisions(), with the directory for writes into divisions not named", async () => {
+    expect(await (await get('/things/divisions', 'Bearer view')).json()).toEqual({ granted: ['home', 'd2'], all: false, sees: ['home', 'd2'], d3: expect.stringMatching(/not one of the divisions/) });
+    expect(await (await get('/things/divisions', 'Bearer wildcard')).json()).toEqual({ granted: ['*'], all: true, sees: ['home', 'd2', 'd3'], d3: 'd3' });
+    expect(await (await get('/things/divisions', 'Bearer none')).json()).toMatchObject({ granted: [], sees: [] });
   });
 });

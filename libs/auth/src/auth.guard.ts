@@ -2,12 +2,14 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthError } from './auth-error';
 import { PERMISSIONS_KEY, PUBLIC_KEY } from './decorators';
+import { DivisionDirectory, Divisions } from './divisions';
 import { missingPermissions } from './permissions';
 import { Principal, TokenVerifier } from './token-verifier';
 
 interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   principal?: Principal;
+  divisions?: Divisions;
 }
 
 /** The bearer token of a request (RFC 6750 §2.1), or undefined when there is none. */
@@ -20,7 +22,8 @@ export function bearerTokenOf(header: string | string[] | undefined): string | u
 /**
  * Installed globally by every HTTP service (libs/service's runService). Default deny: every
  * handler needs a valid token unless it is `@Public()`; `@RequirePermissions(...)` adds the
- * permissions it needs. The verified caller is left on `request.principal`. Kafka handlers
+ * permissions it needs. The verified caller is left on `request.principal`, its divisions on
+ * `request.divisions` (read with `@Caller()` and `@CallerDivisions()`). Kafka handlers
  * (non-HTTP contexts) are not its business.
  */
 @Injectable()
@@ -28,6 +31,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    /** Checks that a division a caller granted every division names exists (see Divisions.target). */
+    private readonly directory?: DivisionDirectory,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,6 +51,7 @@ export class AuthGuard implements CanActivate {
       const missing = missingPermissions(principal.permissions, required);
       if (missing.length) throw AuthError.insufficientScope(missing);
       req.principal = principal;
+      req.divisions = new Divisions(principal.divisions, this.directory);
       return true;
     } catch (e) {
       if (e instanceof AuthError && e.wwwAuthenticate) res.setHeader('WWW-Authenticate', e.wwwAuthenticate);

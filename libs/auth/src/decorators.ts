@@ -1,5 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiOAuth2, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Divisions } from './divisions';
 
 export const PERMISSIONS_KEY = 'herald:permissions';
 export const PUBLIC_KEY = 'herald:public';
@@ -24,3 +25,13 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 /** The verified caller of the request (set by the AuthGuard); undefined on a `@Public()` handler. */
 export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<{ principal?: unknown }>().principal);
+
+/**
+ * The divisions the verified caller may see and write (set by the AuthGuard from the token). Only
+ * for handlers that need a token: on a `@Public()` handler there is no caller, and this throws.
+ */
+export const CallerDivisions = createParamDecorator((_: unknown, ctx: ExecutionContext): Divisions => {
+  const divisions = ctx.switchToHttp().getRequest<{ divisions?: Divisions }>().divisions;
+  if (!divisions) throw new Error('@CallerDivisions() on a handler without a verified caller (a @Public() one?)');
+  return divisions;
+});

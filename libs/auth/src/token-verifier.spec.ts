@@ -29,7 +29,7 @@ interface Overrides {
 
 function token(o: Overrides = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ client_id: 'client-1', scope: 'outbound:contactList:add outbound:*:view', ...o.claims })
+  return new SignJWT({ client_id: 'client-1', scope: 'outbound:contactList:add outbound:*:view', herald_divisions: ['home', 'd2'], ...o.claims })
     .setProtectedHeader({ alg: 'ES256', kid: o.kid ?? 'k1', typ: o.typ ?? 'at+jwt' })
     .setIssuer(o.iss ?? ISSUER)
     .setAudience(o.aud ?? AUDIENCE)
@@ -52,7 +52,7 @@ async function refusal(t: string | Promise<string>): Promise<AuthError> {
 describe('TokenVerifier', () => {
   it('accepts a token Herald signed and reads the caller from it', async () => {
     const p = await verifier.verify(await token({ claims: { herald_rate_limit: 7 } }));
-    expect(p).toMatchObject({ clientId: 'client-1', permissions: ['outbound:contactList:add', 'outbound:*:view'], tokenId: 'token-1', rateLimitPerSecond: 7 });
+    expect(p).toMatchObject({ clientId: 'client-1', permissions: ['outbound:contactList:add', 'outbound:*:view'], divisions: ['home', 'd2'], tokenId: 'token-1', rateLimitPerSecond: 7 });
   });
 
   it.each([
@@ -86,6 +86,14 @@ describe('TokenVerifier', () => {
 
   it('refuses a token without a scope claim', async () => {
     expect((await refusal(token({ claims: { scope: undefined } }))).message).toMatch(/scope/);
+  });
+
+  it.each([
+    ['without', undefined],
+    ['with a string instead of a list in', 'home'],
+    ['with a non-string id in', ['home', 7]],
+  ])('refuses a token %s its herald_divisions claim (no divisions is not "every division")', async (_name, value) => {
+    expect((await refusal(token({ claims: { herald_divisions: value } }))).message).toMatch(/herald_divisions/);
   });
 
   it('answers 503, not 401, when the key set cannot be fetched', async () => {

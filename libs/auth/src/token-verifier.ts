@@ -22,6 +22,8 @@ export interface Principal {
   permissions: string[];
   tokenId: string;
   expiresAt: Date;
+  /** The divisions the client is granted: ids, or `*` for every division (see Divisions). */
+  divisions: string[];
   /** Requests per second the edge allows this client, when the client sets its own limit. */
   rateLimitPerSecond?: number;
 }
@@ -31,6 +33,8 @@ export interface AccessTokenClaims extends JWTPayload {
   client_id: string;
   /** Space-separated permissions (RFC 9068 `scope`). */
   scope: string;
+  /** The divisions the client is granted (ids, or `*`). */
+  herald_divisions: string[];
   herald_rate_limit?: number;
 }
 
@@ -43,7 +47,7 @@ export interface TokenVerifierOptions {
 
 /**
  * Verifies Herald access tokens: signature (ES256, the key named by `kid`), `typ`, `iss`, `aud`,
- * `exp`/`iat` (5 s tolerance), and the presence of `sub`, `jti`, `scope`.
+ * `exp`/`iat` (5 s tolerance), and the presence of `sub`, `jti`, `scope`, `herald_divisions`.
  */
 export class TokenVerifier {
   private readonly verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_KEPT, ttlAutopurge: false });
@@ -81,11 +85,14 @@ export class TokenVerifier {
       throw toAuthError(e);
     }
     if (typeof payload.scope !== 'string') throw AuthError.invalidToken('the token has no scope claim');
+    const divisions: unknown = payload.herald_divisions;
+    if (!Array.isArray(divisions) || !divisions.every((d) => typeof d === 'string')) throw AuthError.invalidToken('the token has no herald_divisions claim');
     return {
       clientId: payload.sub!,
       permissions: payload.scope.split(' ').filter(Boolean),
       tokenId: payload.jti!,
       expiresAt: new Date(payload.exp! * 1000),
+      divisions: divisions as string[],
       rateLimitPerSecond: typeof payload.herald_rate_limit === 'number' ? payload.herald_rate_limit : undefined,
     };
   }

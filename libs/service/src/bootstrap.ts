@@ -1,7 +1,7 @@
 import { INestApplication, Logger as NestLogger, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AuthGuard, rememberCallerAuthorization, TokenVerifier } from '@herald/auth';
+import { AuthGuard, DivisionDirectory, RemoteDivisionDirectory, rememberCallerAuthorization, TokenVerifier } from '@herald/auth';
 import { connectKafka } from '@herald/messaging';
 import { Logger } from 'nestjs-pino';
 import { AuthConfig, loadConfigOrExit } from './config';
@@ -15,6 +15,8 @@ export interface RunOptions {
   host: string;
   /** How access tokens are verified; default: against the JWKS at AUTH_JWKS_URL (AuthConfig; the edge brings its own). */
   verifier?: (app: INestApplication) => TokenVerifier;
+  /** Whether a division exists; default: asked of the edge at AUTH_DIVISIONS_URL (the edge brings its own). */
+  divisions?: (app: INestApplication) => DivisionDirectory;
   /** Whether the service consumes Kafka (has @EventPattern handlers). */
   kafka?: boolean;
   /** False for a service that streams bodies through (the edge). */
@@ -27,13 +29,13 @@ export interface RunOptions {
 /**
  * Starts a Herald service: JSON logs, validation of request bodies, the access-token guard on
  * every HTTP handler (libs/auth: a valid bearer token unless `@Public()`, plus the handler's
- * `@RequirePermissions`), its OpenAPI document at `/openapi/service.json`, the Kafka batch
+ * `@RequirePermissions`; the caller's divisions for `@CallerDivisions()`), its OpenAPI document at `/openapi/service.json`, the Kafka batch
  * transport, HTTP; drains in-flight work on SIGTERM/SIGINT (Nest closes the consumer before the
  * producer and the database). A failure to start exits non-zero.
  */
 export async function runService(options: RunOptions): Promise<INestApplication> {
   // Checked before anything starts, like the app's own configuration.
-  const auth = options.verifier ? undefined : loadConfigOrExit(AuthConfig, options.service);
+  const auth = options.verifier && options.divisions ? undefined : loadConfigOrExit(AuthConfig, options.service);
   try {
     const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(Logger));
@@ -47,7 +49,8 @@ export async function runService(options: RunOptions): Promise<INestApplication>
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.useGlobalFilters(new ErrorBodyFilter());
     const verifier = options.verifier?.(app) ?? remoteVerifier(auth!);
-    app.useGlobalGuards(new AuthGuard(app.get(Reflector), verifier));
+    const divisions = options.divisions?.(app) ?? new RemoteDivisionDirectory(auth!.AUTH_DIVISIONS_URL);
+    app.useGlobalGuards(new AuthGuard(app.get(Reflector), verifier, divisions));
     options.configure?.(app);
     // Built on first request, not at boot: the edge asks for it only when its document is read.
     let document: ReturnType<typeof serviceDocument> | undefined;

@@ -16,6 +16,8 @@ export class ServiceConfig {
 export class AuthConfig {
   /** Where the edge publishes the public keys that sign access tokens (JWKS). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) AUTH_JWKS_URL = 'http://127.0.0.1:8080/oauth/jwks';
+  /** The edge's divisions (`/api/v2/authorization/divisions`): where a division named by a caller granted every division is checked. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) AUTH_DIVISIONS_URL = 'http://127.0.0.1:8080/api/v2/authorization/divisions';
   /** The `iss` every access token must carry. */
   @IsString() @IsNotEmpty() AUTH_ISSUER = 'herald';
   /** The `aud` every access token must carry. */

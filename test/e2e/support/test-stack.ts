@@ -47,8 +47,9 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
     services: options.services,
     providerEvents: options.providerEvents,
-    // Nine services booting at once on a busy 2-core machine can take more than a minute.
-    readyTimeoutMs: 180_000,
+    // Nine services booting at once on a busy 2-core machine can take more than a minute;
+    // HERALD_READY_TIMEOUT_MS gives a machine shared with other test runs longer still.
+    readyTimeoutMs: Math.max(180_000, Number(process.env['HERALD_READY_TIMEOUT_MS'] ?? 0)),
   });
   const edge = urlOf(stack.settings, 'edge');
   let api: HeraldClient;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseArrayPipe, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { RequirePermissions } from '@herald/auth';
+import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
 import { DomainError } from '@herald/service';
 import { isUUID } from 'class-validator';
 import { ProgressService } from '../progress/progress.service';
@@ -19,62 +19,62 @@ export class MessagingCampaignsController {
   @Post()
   @RequirePermissions('outbound:messagingCampaign:add')
   @HttpCode(200)
-  create(@Body() dto: MessagingCampaignDto) {
-    return this.campaigns.create(dto);
+  create(@Body() dto: MessagingCampaignDto, @CallerDivisions() divisions: Divisions) {
+    return this.campaigns.create(dto, divisions);
   }
 
   @Get()
   @RequirePermissions('outbound:messagingCampaign:view')
-  list(@Query() q: ListQuery) {
-    return this.campaigns.list(pageOf(q), q.name);
+  list(@Query() q: ListQuery, @CallerDivisions() divisions: Divisions) {
+    return this.campaigns.list(pageOf(q), divisions, q);
   }
 
   /** Bulk progress: a list of campaign ids in, their progress out. */
   @Post('progress')
   @RequirePermissions('outbound:messagingCampaign:view')
   @HttpCode(200)
-  bulkProgress(@Body(new ParseArrayPipe({ items: String })) ids: string[]) {
+  bulkProgress(@Body(new ParseArrayPipe({ items: String })) ids: string[], @CallerDivisions() divisions: Divisions) {
     const bad = ids.filter((id) => !isUUID(id));
     if (bad.length) throw new DomainError('bad.request', `not campaign ids: ${bad.slice(0, 5).join(', ')}`, 400);
-    return this.progress.bulk(ids);
+    return this.progress.bulk(ids, divisions);
   }
 
   @Get(':id')
   @RequirePermissions('outbound:messagingCampaign:view')
-  async get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.campaigns.toResource(await this.campaigns.get(id));
+  async get(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.campaigns.toResource(await this.campaigns.get(id, divisions));
   }
 
   @Put(':id')
   @RequirePermissions('outbound:messagingCampaign:edit')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: MessagingCampaignDto) {
-    return this.campaigns.update(id, dto);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: MessagingCampaignDto, @CallerDivisions() divisions: Divisions) {
+    return this.campaigns.update(id, dto, divisions);
   }
 
   @Delete(':id')
   @RequirePermissions('outbound:messagingCampaign:delete')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string) {
-    return this.campaigns.remove(id);
+  remove(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.campaigns.remove(id, divisions);
   }
 
   @Get(':id/progress')
   @RequirePermissions('outbound:messagingCampaign:view')
-  getProgress(@Param('id', ParseUUIDPipe) id: string) {
-    return this.progress.progressOf(id);
+  getProgress(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.progress.progressOf(id, divisions);
   }
 
   /** Herald extension: progress as server-sent events (text/event-stream) for dashboards. */
   @Get(':id/progress/stream')
   @RequirePermissions('outbound:messagingCampaign:view')
-  streamProgress(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response) {
-    return this.progress.stream(id, req, res);
+  streamProgress(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response, @CallerDivisions() divisions: Divisions) {
+    return this.progress.stream(id, divisions, req, res);
   }
 
   @Delete(':id/progress')
   @RequirePermissions('outbound:messagingCampaign:edit')
   @HttpCode(202)
-  recycle(@Param('id', ParseUUIDPipe) id: string) {
-    return this.campaigns.recycle(id);
+  recycle(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.campaigns.recycle(id, divisions);
   }
 }

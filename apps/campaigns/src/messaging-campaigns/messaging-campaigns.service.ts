@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CampaignStatus, CampaignStatusChangedV1, ContactSortV1, EventEnvelope, HOME_DIVISION, Topic } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
+import { CampaignStatus, CampaignStatusChangedV1, ContactSortV1, EventEnvelope, Topic } from '@herald/contracts';
 import { EventPublisher } from '@herald/messaging';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
@@ -64,7 +65,7 @@ export class MessagingCampaignsService {
       dateCreated: c.dateCreated.toISOString(),
       dateModified: c.dateModified.toISOString(),
       version: c.version,
-      division: { id: c.division, selfUri: `/api/v2/authorization/divisions/${c.division}` },
+      division: divisionRef(c.division),
       campaignStatus: c.status,
       contactList: { id: c.contactListId, selfUri: `/api/v2/outbound/contactlists/${c.contactListId}` },
       dncLists: c.dncListIds.map((id) => ({ id, selfUri: `/api/v2/outbound/dnclists/${id}` })),
@@ -200,7 +201,8 @@ export class MessagingCampaignsService {
     }
   }
 
-  async create(dto: MessagingCampaignDto) {
+  async create(dto: MessagingCampaignDto, divisions: Divisions) {
+    const division = await divisions.target(dto.division?.id);
     const sms = this.smsConfigOf(dto);
     const email = this.emailConfigOf(dto);
     const errors = campaignErrors(await this.check(dto, sms, email));
@@ -209,7 +211,7 @@ export class MessagingCampaignsService {
     const entity: MessagingCampaignEntity = {
       id: randomUUID(),
       name: dto.name,
-      division: HOME_DIVISION,
+      division,
       status: status === 'on' ? 'off' : status,
       runId: randomUUID(),
       contactListId: dto.contactList.id,
@@ -254,28 +256,34 @@ export class MessagingCampaignsService {
     };
   }
 
-  async get(id: string): Promise<MessagingCampaignEntity> {
-    const c = await this.db.getRepository(MessagingCampaignEntity).findOneBy({ id, division: HOME_DIVISION });
-    if (!c) throw new NotFoundError('messaging.campaign', id);
+  /** The campaign, if the caller's divisions hold it; another division's campaign is as absent as a missing one. */
+  async get(id: string, divisions: Divisions): Promise<MessagingCampaignEntity> {
+    const c = await this.db.getRepository(MessagingCampaignEntity).findOneBy({ id });
+    if (!c || !divisions.has(c.division)) throw new NotFoundError('messaging.campaign', id);
     return c;
   }
 
-  async list(page: Page, name?: string) {
-    const qb = this.db.getRepository(MessagingCampaignEntity).createQueryBuilder('c').where('c.division = :d', { d: HOME_DIVISION });
+  async list(page: Page, divisions: Divisions, q: { name?: string; divisionId?: string | string[] }) {
+    const { name } = q;
+    const qb = this.db.getRepository(MessagingCampaignEntity).createQueryBuilder('c');
+    const visible = divisions.visible(q.divisionId);
+    if (visible) qb.where('c.division = ANY(:visible)', { visible });
     if (name) qb.andWhere('c.name ILIKE :n', { n: `%${name.replace(/[%_]/g, '\\$&')}%` });
     return listingOf(qb.orderBy('c.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
   /** A save: re-evaluates the campaign's validity, then applies the status it leads to (nextStatus). */
-  async update(id: string, dto: MessagingCampaignDto) {
+  async update(id: string, dto: MessagingCampaignDto, divisions: Divisions) {
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a messaging campaign', 400);
-    const current = await this.get(id);
+    const current = await this.get(id, divisions);
+    const division = await divisions.target(dto.division?.id, current.division);
     if (current.version !== dto.version) throw new VersionConflictError('messaging.campaign', id, dto.version, current.version);
     const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : dto.emailConfig ? null : current.smsConfig;
     const nextEmail = dto.emailConfig ? this.emailConfigOf(dto) : dto.smsConfig ? null : current.emailConfig;
     const sorts = this.sortsOf(dto);
     const filterIds = (dto.contactListFilters ?? []).map((f) => f.id);
     const configChanged =
+      division !== current.division ||
       dto.contactList.id !== current.contactListId ||
       !sameSmsConfig(nextSms, current.smsConfig) ||
       !sameEmailConfig(nextEmail, current.emailConfig) ||
@@ -284,12 +292,13 @@ export class MessagingCampaignsService {
     const errors = campaignErrors(await this.check(dto, nextSms, nextEmail));
     const target = nextStatus(current.status, dto.campaignStatus ?? current.status, errors);
     if (configChanged && (current.status === 'on' || current.status === 'stopping') && target !== 'off') {
-      throw new DomainError('campaign.running', 'turn the campaign off before changing its contact list, sorts, filters, SMS or email settings', 400);
+      throw new DomainError('campaign.running', 'turn the campaign off before changing its division, contact list, sorts, filters, SMS or email settings', 400);
     }
     const updated = await this.db.transaction(async (tx) => {
       const next: MessagingCampaignEntity = {
         ...current,
         name: dto.name,
+        division,
         contactListId: dto.contactList.id,
         dncListIds: (dto.dncLists ?? []).map((d) => d.id),
         messagesPerMinute: dto.messagesPerMinute,
@@ -316,15 +325,15 @@ export class MessagingCampaignsService {
     return this.toResource(updated);
   }
 
-  async remove(id: string): Promise<void> {
-    const c = await this.get(id);
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    const c = await this.get(id, divisions);
     if (c.status === 'on' || c.status === 'stopping') throw new DomainError('campaign.running', 'turn the campaign off before deleting it', 400);
     await this.db.getRepository(MessagingCampaignEntity).delete({ id });
   }
 
   /** DELETE …/progress: recycles the campaign, so that a new run starts with the whole list again. */
-  async recycle(id: string): Promise<void> {
-    const c = await this.get(id);
+  async recycle(id: string, divisions: Divisions): Promise<void> {
+    const c = await this.get(id, divisions);
     if (c.status === 'on' || c.status === 'stopping') throw new DomainError('campaign.running', 'turn the campaign off before resetting its progress', 400);
     await this.db.transaction(async (tx) => {
       const runId = randomUUID();

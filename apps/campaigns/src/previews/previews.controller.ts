@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { RequirePermissions } from '@herald/auth';
+import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
 import { PreviewsService } from './previews.service';
 
 /** Herald extension: pre-launch previews (dry runs) of a messaging campaign. */
@@ -10,13 +10,13 @@ export class PreviewsController {
   @Post()
   @RequirePermissions('outbound:messagingCampaign:view')
   @HttpCode(202)
-  start(@Param('id', ParseUUIDPipe) id: string) {
-    return this.previews.start(id);
+  start(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.previews.start(id, divisions);
   }
 
   @Get(':previewId')
   @RequirePermissions('outbound:messagingCampaign:view')
-  get(@Param('id', ParseUUIDPipe) id: string, @Param('previewId', ParseUUIDPipe) previewId: string) {
-    return this.previews.get(id, previewId);
+  get(@Param('id', ParseUUIDPipe) id: string, @Param('previewId', ParseUUIDPipe) previewId: string, @CallerDivisions() divisions: Divisions) {
+    return this.previews.get(id, previewId, divisions);
   }
 }

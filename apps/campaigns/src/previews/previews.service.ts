@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, NotFoundError } from '@herald/service';
@@ -41,8 +42,8 @@ export class PreviewsService {
     private readonly stages: PreviewStagesClient,
   ) {}
 
-  async start(campaignId: string) {
-    const campaign = await this.campaigns.get(campaignId);
+  async start(campaignId: string, divisions: Divisions) {
+    const campaign = await this.campaigns.get(campaignId, divisions);
     if (campaign.status === 'on' || campaign.status === 'stopping') {
       throw new DomainError('campaign.running', `campaign ${campaignId} is ${campaign.status}: a preview is a dry run of a campaign that is not running; turn it off first`, 400);
     }
@@ -56,10 +57,11 @@ export class PreviewsService {
         .query(`UPDATE campaigns.campaign_preview SET state = 'FAILED', failure_reason = $2, date_modified = now(), date_completed = now() WHERE id = $1`, [id, reason])
         .catch(() => undefined);
     });
-    return this.get(campaignId, id);
+    return this.get(campaignId, id, divisions);
   }
 
-  async get(campaignId: string, previewId: string) {
+  async get(campaignId: string, previewId: string, divisions: Divisions) {
+    await this.campaigns.get(campaignId, divisions);
     const [row]: PreviewRow[] = await this.db.query('SELECT * FROM campaigns.campaign_preview WHERE id = $1 AND campaign_id = $2', [previewId, campaignId]);
     if (!row) throw new NotFoundError('messaging.campaign.preview', previewId);
     return this.toResource(row);

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CampaignAudienceV1, DeliveryResultV1, EventEnvelope, HOME_DIVISION, TERMINAL_OUTCOMES } from '@herald/contracts';
+import { Divisions } from '@herald/auth';
+import { CampaignAudienceV1, DeliveryResultV1, EventEnvelope, TERMINAL_OUTCOMES } from '@herald/contracts';
 import { ConsumedEvent } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 import { MessagingCampaignEntity } from '../messaging-campaigns/messaging-campaign.entity';
@@ -38,8 +39,8 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(PROGRESS_SETTINGS) private readonly settings: ProgressSettings,
   ) {}
 
-  async progressOf(id: string): Promise<CampaignProgress> {
-    const c = await this.campaigns.get(id);
+  async progressOf(id: string, divisions: Divisions): Promise<CampaignProgress> {
+    const c = await this.campaigns.get(id, divisions);
     const [run] = await this.db.query('SELECT total FROM campaigns.run_progress WHERE run_id = $1', [c.runId]);
     const rows: { outcome: string; reason: string | null; n: number }[] = await this.db.query(
       'SELECT outcome, reason, count(*)::int AS n FROM campaigns.run_result WHERE run_id = $1 GROUP BY outcome, reason',
@@ -64,17 +65,18 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** GET …/progress/stream: the progress (with the campaign's status) as server-sent events. */
-  async stream(id: string, req: Request, res: Response): Promise<void> {
-    await this.campaigns.get(id); // 404 before the stream starts
+  async stream(id: string, divisions: Divisions, req: Request, res: Response): Promise<void> {
+    await this.campaigns.get(id, divisions); // 404 before the stream starts
     serveEventStream(req, res, this.settings, async () => {
-      const c = await this.campaigns.get(id);
-      return { ...(await this.progressOf(id)), campaignStatus: c.status };
+      const c = await this.campaigns.get(id, divisions);
+      return { ...(await this.progressOf(id, divisions)), campaignStatus: c.status };
     });
   }
 
-  async bulk(ids: string[]): Promise<CampaignProgress[]> {
-    const found = await this.db.getRepository(MessagingCampaignEntity).findBy(ids.map((id) => ({ id, division: HOME_DIVISION })));
-    return Promise.all(found.map((c) => this.progressOf(c.id)));
+  /** Another division's campaigns are left out, as unknown ids are. */
+  async bulk(ids: string[], divisions: Divisions): Promise<CampaignProgress[]> {
+    const found = (await this.db.getRepository(MessagingCampaignEntity).findBy(ids.map((id) => ({ id })))).filter((c) => divisions.has(c.division));
+    return Promise.all(found.map((c) => this.progressOf(c.id, divisions)));
   }
 
   /** Audience sizes from contacts (only the current run of a campaign counts). */

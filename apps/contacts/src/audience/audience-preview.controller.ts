@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { CallerDivisions, Divisions } from '@herald/auth';
 import { SmsDispatchConfig } from '@herald/contracts';
 import { NotFoundError } from '@herald/service';
 import { Type } from 'class-transformer';
@@ -30,9 +31,9 @@ export class AudiencePreviewController {
 
   @Post(':id/audience')
   @HttpCode(200)
-  async page(@Param('id', ParseUUIDPipe) listId: string, @Body() dto: AudiencePageDto) {
-    const [list] = await this.db.query('SELECT 1 FROM contacts.contact_list WHERE id = $1', [listId]);
-    if (!list) throw new NotFoundError('contact.list', listId);
+  async page(@Param('id', ParseUUIDPipe) listId: string, @Body() dto: AudiencePageDto, @CallerDivisions() divisions: Divisions) {
+    const [list] = await this.db.query('SELECT division FROM contacts.contact_list WHERE id = $1', [listId]);
+    if (!list || !divisions.has(list.division)) throw new NotFoundError('contact.list', listId);
     const limit = dto.limit ?? 1_000;
     // The audience as a run snapshots it (dispatcher.service.ts `applyStatus`): the contacts of the
     // list that the campaign's filters match, with the same condition.

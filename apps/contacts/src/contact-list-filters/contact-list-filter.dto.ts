@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { COLUMN_TYPES, FILTER_TYPES, OPERATORS } from '../audience/audience';
 
 export class FilterRangeDto {
@@ -42,7 +42,8 @@ export class ContactListFilterDto {
   @IsOptional() @IsIn(['contactList']) sourceType?: string;
   @IsOptional() @IsIn(FILTER_TYPES) filterType?: (typeof FILTER_TYPES)[number];
   @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => FilterClauseDto) clauses!: FilterClauseDto[];
-  // Read-only fields a client may send back from a GET; ignored.
+  // Read-only fields a client may send back from a GET; ignored (a filter's division is its list's).
+  @IsOptional() @IsObject() division?: unknown;
   @IsOptional() @IsString() dateCreated?: string;
   @IsOptional() @IsString() dateModified?: string;
   @IsOptional() @IsString() selfUri?: string;
@@ -57,4 +58,6 @@ export class FilterListQuery {
   @IsOptional() @IsString() sortOrder?: string;
   @IsOptional() @IsString() filterType?: string;
   @IsOptional() @IsString() allowEmptyResult?: string;
+  /** Herald: only filters of these divisions (repeatable); narrowed to the caller's. */
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
 }

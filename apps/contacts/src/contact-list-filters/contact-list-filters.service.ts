@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HOME_DIVISION } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
 import { listing, Page } from '@herald/persistence';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +12,7 @@ import { ContactListFilterDto } from './contact-list-filter.dto';
 interface FilterRow {
   id: string;
   name: string;
+  division: string;
   list_id: string;
   filter_type: FilterType;
   clauses: FilterClause[];
@@ -37,6 +38,7 @@ export class ContactListFiltersService {
       dateCreated: r.date_created.toISOString(),
       dateModified: r.date_modified.toISOString(),
       version: r.version,
+      division: divisionRef(r.division),
       contactList: { id: r.list_id, selfUri: `/api/v2/outbound/contactlists/${r.list_id}` },
       sourceType: 'contactList',
       filterType: r.filter_type,
@@ -55,9 +57,13 @@ export class ContactListFiltersService {
     };
   }
 
-  /** The stored clauses of a request, checked against the list's columns (400 naming each bad field). */
-  private async clausesOf(dto: ContactListFilterDto): Promise<FilterClause[]> {
-    const list = await this.lists.get(dto.contactList.id).catch((e: unknown) => {
+  /**
+   * The stored clauses of a request, checked against the list's columns (400 naming each bad
+   * field), and the division of the list, which is the filter's: a list the caller cannot see is
+   * as unknown as a missing one.
+   */
+  private async clausesOf(dto: ContactListFilterDto, divisions: Divisions): Promise<{ clauses: FilterClause[]; division: string }> {
+    const list = await this.lists.get(dto.contactList.id, divisions).catch((e: unknown) => {
       if (e instanceof NotFoundError) throw new DomainError('contact.list.not.found', `contactList.id: contact list ${dto.contactList.id} does not exist`, 400, [{ field: 'contactList.id' }]);
       throw e;
     });
@@ -76,15 +82,15 @@ export class ContactListFiltersService {
     if (problems.length) {
       throw new DomainError('contact.list.filter.invalid', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), 400, problems.map((p) => ({ ...p })));
     }
-    return clauses;
+    return { clauses, division: list.division };
   }
 
-  async create(dto: ContactListFilterDto) {
-    const clauses = await this.clausesOf(dto);
+  async create(dto: ContactListFilterDto, divisions: Divisions) {
+    const { clauses, division } = await this.clausesOf(dto, divisions);
     try {
       const [row]: FilterRow[] = await this.db.query(
         `INSERT INTO contacts.contact_list_filter (id, name, division, list_id, filter_type, clauses) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [randomUUID(), dto.name, HOME_DIVISION, dto.contactList.id, dto.filterType ?? 'AND', JSON.stringify(clauses)],
+        [randomUUID(), dto.name, division, dto.contactList.id, dto.filterType ?? 'AND', JSON.stringify(clauses)],
       );
       return this.toResource(row!);
     } catch (e) {
@@ -93,19 +99,24 @@ export class ContactListFiltersService {
     }
   }
 
-  private async row(id: string): Promise<FilterRow> {
-    const [row]: FilterRow[] = await this.db.query('SELECT * FROM contacts.contact_list_filter WHERE id = $1 AND division = $2', [id, HOME_DIVISION]);
-    if (!row) throw new NotFoundError('contact.list.filter', id);
+  private async row(id: string, divisions: Divisions): Promise<FilterRow> {
+    const [row]: FilterRow[] = await this.db.query('SELECT * FROM contacts.contact_list_filter WHERE id = $1', [id]);
+    if (!row || !divisions.has(row.division)) throw new NotFoundError('contact.list.filter', id);
     return row;
   }
 
-  async get(id: string) {
-    return this.toResource(await this.row(id));
+  async get(id: string, divisions: Divisions) {
+    return this.toResource(await this.row(id, divisions));
   }
 
-  async list(page: Page, q: { name?: string; contactListId?: string }) {
-    const where = ['division = $1'];
-    const params: unknown[] = [HOME_DIVISION];
+  async list(page: Page, divisions: Divisions, q: { name?: string; contactListId?: string; divisionId?: string | string[] }) {
+    const where = ['true'];
+    const params: unknown[] = [];
+    const visible = divisions.visible(q.divisionId);
+    if (visible) {
+      params.push(visible);
+      where.push(`division = ANY($${params.length})`);
+    }
     if (q.name) {
       params.push(`%${q.name.replace(/[\\%_]/g, '\\$&')}%`);
       where.push(`name ILIKE $${params.length}`);
@@ -123,15 +134,15 @@ export class ContactListFiltersService {
   }
 
   /** Runs already started keep the filter as it was when they were turned on. */
-  async update(id: string, dto: ContactListFilterDto) {
+  async update(id: string, dto: ContactListFilterDto, divisions: Divisions) {
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a contact list filter', 400);
-    const current = await this.row(id);
+    const current = await this.row(id, divisions);
     if (current.version !== dto.version) throw new VersionConflictError('contact.list.filter', id, dto.version, current.version);
-    const clauses = await this.clausesOf(dto);
+    const { clauses, division } = await this.clausesOf(dto, divisions);
     const rows: FilterRow[] = await this.db.query(
-      `UPDATE contacts.contact_list_filter SET name = $3, list_id = $4, filter_type = $5, clauses = $6, version = version + 1, date_modified = now()
+      `UPDATE contacts.contact_list_filter SET name = $3, list_id = $4, filter_type = $5, clauses = $6, division = $7, version = version + 1, date_modified = now()
         WHERE id = $1 AND version = $2 RETURNING *`,
-      [id, dto.version, dto.name, dto.contactList.id, dto.filterType ?? 'AND', JSON.stringify(clauses)],
+      [id, dto.version, dto.name, dto.contactList.id, dto.filterType ?? 'AND', JSON.stringify(clauses), division],
     ).catch((e: { code?: string }) => {
       if (e.code === '23505') throw new DomainError('contact.list.filter.name.taken', `a contact list filter named "${dto.name}" already exists`, 409);
       throw e;
@@ -142,8 +153,8 @@ export class ContactListFiltersService {
     return this.toResource(row);
   }
 
-  async remove(id: string): Promise<void> {
-    await this.row(id);
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    await this.row(id, divisions);
     const [inUse] = await this.db.query(
       `SELECT campaign_id FROM contacts.dispatch_run WHERE status IN ('on', 'stopping') AND config->'filters' @> $1::jsonb LIMIT 1`,
       [JSON.stringify([{ id }])],

@@ -12,7 +12,7 @@ import { ContactResultsService } from '../results/contact-results.service';
 import { joinRuns } from '../audience/audience';
 import { canonicalTimeZone } from './time-zone';
 import { listingOf, Page } from '@herald/persistence';
-import { HOME_DIVISION } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
 
 interface ContactProblem {
   column: string;
@@ -43,7 +43,7 @@ export class ContactListsService {
       dateCreated: list.dateCreated.toISOString(),
       dateModified: list.dateModified.toISOString(),
       version: list.version,
-      division: { id: list.division, selfUri: `/api/v2/authorization/divisions/${list.division}` },
+      division: divisionRef(list.division),
       columnNames: list.columnNames,
       phoneColumns: list.phoneColumns,
       emailColumns: list.emailColumns,
@@ -78,14 +78,15 @@ export class ContactListsService {
     }
   }
 
-  async create(dto: ContactListDto) {
+  async create(dto: ContactListDto, divisions: Divisions) {
     this.checkColumns(dto);
+    const division = await divisions.target(dto.division?.id);
     const repo = this.db.getRepository(ContactListEntity);
     const now = new Date();
     const list = repo.create({
       id: randomUUID(),
       name: dto.name,
-      division: HOME_DIVISION,
+      division,
       columnNames: dto.columnNames,
       phoneColumns: dto.phoneColumns ?? [],
       emailColumns: dto.emailColumns ?? [],
@@ -107,9 +108,10 @@ export class ContactListsService {
     return this.toResource(list, 0);
   }
 
-  async get(id: string): Promise<ContactListEntity> {
-    const list = await this.db.getRepository(ContactListEntity).findOneBy({ id, division: HOME_DIVISION });
-    if (!list) throw new NotFoundError('contact.list', id);
+  /** The list, if the caller's divisions hold it; another division's list is as absent as a missing one. */
+  async get(id: string, divisions: Divisions): Promise<ContactListEntity> {
+    const list = await this.db.getRepository(ContactListEntity).findOneBy({ id });
+    if (!list || !divisions.has(list.division)) throw new NotFoundError('contact.list', id);
     return list;
   }
 
@@ -118,42 +120,58 @@ export class ContactListsService {
     return count;
   }
 
-  async list(page: Page, name?: string) {
-    const qb = this.db.getRepository(ContactListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION });
+  async list(page: Page, divisions: Divisions, q: { name?: string; divisionId?: string | string[] }) {
+    const { name } = q;
+    const qb = this.db.getRepository(ContactListEntity).createQueryBuilder('l');
+    const visible = divisions.visible(q.divisionId);
+    if (visible) qb.where('l.division = ANY(:visible)', { visible });
     if (name) qb.andWhere('l.name ILIKE :n', { n: `%${name.replace(/[%_]/g, '\\$&')}%` });
     return listingOf(qb.orderBy('l.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
-  async update(id: string, dto: ContactListDto) {
+  async update(id: string, dto: ContactListDto, divisions: Divisions) {
     this.checkColumns(dto);
-    const list = await this.get(id);
+    const list = await this.get(id, divisions);
+    const division = await divisions.target(dto.division?.id, list.division);
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a contact list', 400);
     if (dto.version !== list.version) throw new VersionConflictError('contact.list', id, dto.version, list.version);
-    const result = await this.db
-      .createQueryBuilder()
-      .update(ContactListEntity)
-      .set({
-        name: dto.name,
-        columnNames: dto.columnNames,
-        phoneColumns: dto.phoneColumns ?? [],
-        emailColumns: dto.emailColumns ?? [],
-        trimWhitespace: dto.trimWhitespace ?? list.trimWhitespace,
-        defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion,
-        // Time zone sources are replaced: absent means none.
-        automaticTimeZoneMapping: dto.automaticTimeZoneMapping ?? false,
-        zipCodeColumn: dto.zipCodeColumnName ?? null,
-        timeZoneColumn: dto.timeZoneColumn ?? null,
-        version: list.version + 1,
-        dateModified: new Date(),
+    await this.db
+      .transaction(async (tx) => {
+        // A list's filters live in its division.
+        if (division !== list.division) await tx.query('UPDATE contacts.contact_list_filter SET division = $2 WHERE list_id = $1', [id, division]);
+        const result = await tx
+          .createQueryBuilder()
+          .update(ContactListEntity)
+          .set({
+            name: dto.name,
+            division,
+            columnNames: dto.columnNames,
+            phoneColumns: dto.phoneColumns ?? [],
+            emailColumns: dto.emailColumns ?? [],
+            trimWhitespace: dto.trimWhitespace ?? list.trimWhitespace,
+            defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion,
+            // Time zone sources are replaced: absent means none.
+            automaticTimeZoneMapping: dto.automaticTimeZoneMapping ?? false,
+            zipCodeColumn: dto.zipCodeColumnName ?? null,
+            timeZoneColumn: dto.timeZoneColumn ?? null,
+            version: list.version + 1,
+            dateModified: new Date(),
+          })
+          .where('id = :id AND version = :v', { id, v: list.version })
+          .execute();
+        if (result.affected !== 1) throw new VersionConflictError('contact.list', id, dto.version!, list.version + 1);
       })
-      .where('id = :id AND version = :v', { id, v: list.version })
-      .execute();
-    if (result.affected !== 1) throw new VersionConflictError('contact.list', id, dto.version, list.version + 1);
-    return this.toResource(await this.get(id), await this.size(id));
+      .catch((e: unknown) => {
+        if ((e as { code?: string }).code === '23505') {
+          throw new DomainError('contact.list.name.taken', `the name "${dto.name}" (or the name of one of the list's filters) is already taken in division ${division}`, 409);
+        }
+        throw e;
+      });
+    return this.toResource(await this.get(id, divisions), await this.size(id));
   }
 
-  async remove(id: string): Promise<void> {
-    await this.get(id);
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    await this.get(id, divisions);
     const [running] = await this.db.query(
       `SELECT campaign_id FROM contacts.dispatch_run WHERE list_id = $1 AND status IN ('on', 'stopping') LIMIT 1`,
       [id],
@@ -204,11 +222,11 @@ export class ContactListsService {
    * Adds or replaces contacts (POST …/contacts). Contacts added to a list that a campaign is
    * running join that run's audience; with `priority` they are dispatched before all others.
    */
-  async addContacts(listId: string, contacts: WritableDialerContactDto[], options: AddContactsOptions) {
+  async addContacts(listId: string, contacts: WritableDialerContactDto[], options: AddContactsOptions, divisions: Divisions) {
     if (contacts.length > MAX_CONTACTS_PER_REQUEST) {
       throw new DomainError('contacts.too.many', `at most ${MAX_CONTACTS_PER_REQUEST} contacts per request; got ${contacts.length}`, 400);
     }
-    const list = await this.get(listId);
+    const list = await this.get(listId, divisions);
     const rows: { id: string; data: Record<string, string> }[] = [];
     const problems: Record<string, unknown>[] = [];
     contacts.forEach((c, index) => {
@@ -263,19 +281,19 @@ export class ContactListsService {
     };
   }
 
-  async getContact(listId: string, contactId: string) {
-    const [found] = await this.getContacts(listId, [contactId]);
+  async getContact(listId: string, contactId: string, divisions: Divisions) {
+    const [found] = await this.getContacts(listId, [contactId], divisions);
     if (!found) throw new NotFoundError('contact', contactId);
     return found;
   }
 
   /** Bulk get (POST …/contacts/bulk): the contacts that exist, in the order asked; unknown ids are left out. */
-  async getContacts(listId: string, contactIds: string[]) {
+  async getContacts(listId: string, contactIds: string[], divisions: Divisions) {
     if (contactIds.length > MAX_CONTACTS_PER_BULK_GET) {
       throw new DomainError('contacts.too.many', `at most ${MAX_CONTACTS_PER_BULK_GET} contact ids per request; got ${contactIds.length}`, 400);
     }
     if (!contactIds.every((id) => typeof id === 'string')) throw new DomainError('bad.request', 'the body must be an array of contact ids (strings)', 400);
-    await this.get(listId);
+    await this.get(listId, divisions);
     if (contactIds.length === 0) return [];
     const found = await this.db.getRepository(ContactEntity).find({ where: { listId, id: In(contactIds) } });
     const latest = await this.results.latestFor(listId, found.map((c) => c.id));
@@ -284,23 +302,23 @@ export class ContactListsService {
   }
 
   /** Replaces one contact's data (PUT …/contacts/{contactId}); its place in the queue and its results stay. */
-  async updateContact(listId: string, contactId: string, contact: WritableDialerContactDto) {
+  async updateContact(listId: string, contactId: string, contact: WritableDialerContactDto, divisions: Divisions) {
     if (contact.id !== undefined && contact.id !== contactId) {
       throw new DomainError('contact.id.mismatch', `the body's id "${contact.id}" is not the path's contact id`, 400);
     }
     if (contact.contactListId !== undefined && contact.contactListId !== listId) {
       throw new DomainError('contact.list.mismatch', `the body's contactListId is not the path's contact list id`, 400);
     }
-    const list = await this.get(listId);
+    const list = await this.get(listId, divisions);
     const result = this.normalise(list, contact);
     if ('problems' in result) throw new DomainError('contacts.invalid', 'the contact is invalid; it was not updated', 400, [this.problemDetail(0, contactId, result.problems)]);
     const updated = await this.db.getRepository(ContactEntity).update({ listId, id: contactId }, { data: result.data });
     if (!updated.affected) throw new NotFoundError('contact', contactId);
-    return this.getContact(listId, contactId);
+    return this.getContact(listId, contactId, divisions);
   }
 
-  async removeContact(listId: string, contactId: string): Promise<void> {
-    await this.get(listId);
+  async removeContact(listId: string, contactId: string, divisions: Divisions): Promise<void> {
+    await this.get(listId, divisions);
     await this.db.transaction(async (tx) => {
       const r = await tx.getRepository(ContactEntity).delete({ listId, id: contactId });
       if (!r.affected) throw new NotFoundError('contact', contactId);

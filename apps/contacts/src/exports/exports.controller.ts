@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { RequirePermissions } from '@herald/auth';
+import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
 import { IsIn, IsOptional } from 'class-validator';
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
@@ -20,15 +20,15 @@ export class ExportsController {
   @Post(':id/export')
   @RequirePermissions('outbound:contact:view')
   @HttpCode(200)
-  request(@Param('id', ParseUUIDPipe) id: string) {
-    return this.exports.request(id);
+  request(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.exports.request(id, divisions);
   }
 
   /** `{ uri, exportTimestamp }` (Genesys `ExportUri`); with `download=true`, a redirect to the uri. */
   @Get(':id/export')
   @RequirePermissions('outbound:contact:view')
-  async uri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const latest = await this.exports.latest(id);
+  async uri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Req() req: Request, @Res() res: Response, @CallerDivisions() divisions: Divisions): Promise<void> {
+    const latest = await this.exports.latest(id, divisions);
     const uri = `${publicOrigin(req)}${latest.downloadPath}`;
     if (q.download === 'true') res.redirect(303, uri);
     else res.status(200).json({ uri, exportTimestamp: latest.exportTimestamp });
@@ -36,9 +36,9 @@ export class ExportsController {
 
   @Get(':id/export/download')
   @RequirePermissions('outbound:contact:view')
-  async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response): Promise<void> {
-    const latest = await this.exports.latest(id); // 404 before any byte if no export was requested
-    const batches = this.exports.batches(id);
+  async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response, @CallerDivisions() divisions: Divisions): Promise<void> {
+    const latest = await this.exports.latest(id, divisions); // 404 before any byte if no export was requested
+    const batches = this.exports.batches(id, divisions);
     const header = await batches.next(); // errors up to here still get an error body
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

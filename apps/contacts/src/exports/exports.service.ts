@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { NotFoundError } from '@herald/service';
@@ -40,8 +41,8 @@ export class ExportsService {
     private readonly lists: ContactListsService,
   ) {}
 
-  async request(listId: string) {
-    await this.lists.get(listId);
+  async request(listId: string, divisions: Divisions) {
+    await this.lists.get(listId, divisions);
     const exportId = randomUUID();
     await this.db.query(
       `INSERT INTO contacts.contact_list_export (list_id, export_id, requested_at) VALUES ($1, $2, now())
@@ -52,8 +53,8 @@ export class ExportsService {
   }
 
   /** The latest requested export of a list: its download path and when it was requested. */
-  async latest(listId: string): Promise<{ exportId: string; downloadPath: string; exportTimestamp: string }> {
-    await this.lists.get(listId);
+  async latest(listId: string, divisions: Divisions): Promise<{ exportId: string; downloadPath: string; exportTimestamp: string }> {
+    await this.lists.get(listId, divisions);
     const [row] = await this.db.query('SELECT export_id, requested_at FROM contacts.contact_list_export WHERE list_id = $1', [listId]);
     if (!row) throw new NotFoundError('contact.list.export', listId);
     return {
@@ -67,8 +68,8 @@ export class ExportsService {
    * The CSV's records in batches: first the header row alone, then up to `batchSize` contacts at
    * a time, ordered by contact id; every cell neutralised.
    */
-  async *batches(listId: string, batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<string[][]> {
-    const list = await this.lists.get(listId);
+  async *batches(listId: string, divisions: Divisions, batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<string[][]> {
+    const list = await this.lists.get(listId, divisions);
     const columns = list.columnNames;
     yield [[CONTACT_ID_COLUMN, ...columns, ...CHANNEL_COLUMNS].map(neutraliseCell)];
     let after: string | null = null;

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { RequirePermissions } from '@herald/auth';
+import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
 import type { Request, Response } from 'express';
 import { ImportQuery } from './dtos/import.dto';
 import { ImportsService } from './imports.service';
@@ -16,24 +16,24 @@ export class ImportsController {
   @Post(':id/imports')
   @RequirePermissions('outbound:contact:add')
   @HttpCode(200)
-  async create(@Param('id', ParseUUIDPipe) id: string, @Query() q: ImportQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async create(@Param('id', ParseUUIDPipe) id: string, @Query() q: ImportQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CallerDivisions() divisions: Divisions) {
     const upload = await uploadFrom(req, { listId: id, contactIdColumn: q.contactIdColumn ?? q['contact-id-name'] });
-    return this.imports.importCsv(id, upload, () => {
+    return this.imports.importCsv(id, upload, divisions, () => {
       if (!res.headersSent && !res.writableEnded) res.writeProcessing();
     });
   }
 
   @Get(':id/imports/:importId')
   @RequirePermissions('outbound:contact:view')
-  get(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string) {
-    return this.imports.get(id, importId);
+  get(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string, @CallerDivisions() divisions: Divisions) {
+    return this.imports.get(id, importId, divisions);
   }
 
   @Get(':id/imports/:importId/rejections.csv')
   @RequirePermissions('outbound:contact:view')
   @Header('Content-Type', 'text/csv; charset=utf-8')
-  async rejections(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string) {
-    const csv = await this.imports.rejectionsCsv(id, importId);
+  async rejections(@Param('id', ParseUUIDPipe) id: string, @Param('importId', ParseUUIDPipe) importId: string, @CallerDivisions() divisions: Divisions) {
+    const csv = await this.imports.rejectionsCsv(id, importId, divisions);
     return new StreamableFile(csv, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="import-${importId}-rejections.csv"` });
   }
 }

@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -88,10 +89,10 @@ export class ImportsService {
    * bytes flow then): the controller answers `102 Processing`, which keeps proxies in front (the
    * edge's 30 s upstream timeout) from giving up on a long merge.
    */
-  async importCsv(listId: string, upload: Upload, heartbeat?: () => void) {
+  async importCsv(listId: string, upload: Upload, divisions: Divisions, heartbeat?: () => void) {
     let list;
     try {
-      list = await this.lists.get(listId);
+      list = await this.lists.get(listId, divisions);
       const idColumn = upload.contactIdColumn;
       if (idColumn !== undefined && !list.columnNames.includes(idColumn)) {
         throw new DomainError('import.contact.id.column.unknown', `contactIdColumn "${idColumn}" is not one of the list's columns`, 400, [{ column: idColumn }]);
@@ -280,8 +281,8 @@ export class ImportsService {
     await client.query(`DROP TABLE ${run.stage}`);
   }
 
-  async get(listId: string, importId: string) {
-    await this.lists.get(listId);
+  async get(listId: string, importId: string, divisions: Divisions) {
+    await this.lists.get(listId, divisions);
     return this.resource(await this.row(listId, importId));
   }
 
@@ -292,8 +293,8 @@ export class ImportsService {
   }
 
   /** The rejected rows as CSV (cells neutralised against CSV injection), streamed page by page. */
-  async rejectionsCsv(listId: string, importId: string): Promise<Readable> {
-    await this.lists.get(listId);
+  async rejectionsCsv(listId: string, importId: string, divisions: Divisions): Promise<Readable> {
+    await this.lists.get(listId, divisions);
     await this.row(listId, importId);
     const db = this.db;
     async function* lines() {

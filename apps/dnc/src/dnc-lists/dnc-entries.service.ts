@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@herald/service';
@@ -19,8 +20,8 @@ export class DncEntriesService {
     private readonly lists: DncListsService,
   ) {}
 
-  private async listFor(listId: string, kind: EntryKind): Promise<DncListEntity> {
-    const list = await this.lists.get(listId);
+  private async listFor(listId: string, kind: EntryKind, divisions: Divisions): Promise<DncListEntity> {
+    const list = await this.lists.get(listId, divisions);
     if (!accepts(list.contactMethod, kind)) {
       throw new DomainError(
         'dnc.list.contact.method',
@@ -58,8 +59,8 @@ export class DncEntriesService {
   }
 
   /** Adds entries; an entry already on the list takes the new expiry (none = never expires). */
-  async add(listId: string, kind: EntryKind, values: unknown[], expirationDateTime?: string): Promise<void> {
-    const list = await this.listFor(listId, kind);
+  async add(listId: string, kind: EntryKind, values: unknown[], divisions: Divisions, expirationDateTime?: string): Promise<void> {
+    const list = await this.listFor(listId, kind, divisions);
     const addresses = this.normaliseAll(list, kind, values);
     const expiresAt = this.expiry(expirationDateTime);
     if (!addresses.length) return;
@@ -73,21 +74,21 @@ export class DncEntriesService {
     });
   }
 
-  async removeEntries(listId: string, kind: EntryKind, values: unknown[]): Promise<void> {
-    const list = await this.listFor(listId, kind);
+  async removeEntries(listId: string, kind: EntryKind, values: unknown[], divisions: Divisions): Promise<void> {
+    const list = await this.listFor(listId, kind, divisions);
     const addresses = this.normaliseAll(list, kind, values);
     if (!addresses.length) return;
     await this.db.query('DELETE FROM dnc.dnc_entry WHERE list_id = $1 AND address = ANY($2)', [listId, addresses]);
   }
 
-  async patch(listId: string, kind: EntryKind, action: 'Add' | 'Remove', values: unknown[], expirationDateTime?: string): Promise<void> {
-    if (action === 'Add') return this.add(listId, kind, values, expirationDateTime);
-    return this.removeEntries(listId, kind, values);
+  async patch(listId: string, kind: EntryKind, action: 'Add' | 'Remove', values: unknown[], divisions: Divisions, expirationDateTime?: string): Promise<void> {
+    if (action === 'Add') return this.add(listId, kind, values, divisions, expirationDateTime);
+    return this.removeEntries(listId, kind, values, divisions);
   }
 
   /** DELETE …/phonenumbers (or …/emailaddresses): every entry of that kind, or only the expired ones. */
-  async clear(listId: string, kind: EntryKind, expiredOnly: boolean): Promise<void> {
-    await this.listFor(listId, kind);
+  async clear(listId: string, kind: EntryKind, expiredOnly: boolean, divisions: Divisions): Promise<void> {
+    await this.listFor(listId, kind, divisions);
     await this.db.query(
       `DELETE FROM dnc.dnc_entry WHERE list_id = $1 AND ${KIND_SQL[kind]}${expiredOnly ? ' AND expires_at <= now()' : ''}`,
       [listId],

@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@herald/service';
@@ -22,15 +23,15 @@ export class DncExportService {
     private readonly lists: DncListsService,
   ) {}
 
-  async request(listId: string) {
-    await this.lists.get(listId);
+  async request(listId: string, divisions: Divisions) {
+    await this.lists.get(listId, divisions);
     await this.db.query('UPDATE dnc.dnc_list SET export_requested_at = now() WHERE id = $1', [listId]);
     return { id: listId, selfUri: `/api/v2/outbound/dnclists/${listId}/export` };
   }
 
   /** Genesys `ExportUri`. */
-  async uri(listId: string): Promise<{ uri: string; exportTimestamp: string }> {
-    const list = await this.lists.get(listId);
+  async uri(listId: string, divisions: Divisions): Promise<{ uri: string; exportTimestamp: string }> {
+    const list = await this.lists.get(listId, divisions);
     if (!list.exportRequestedAt) {
       throw new DomainError('dnc.list.export.not.found', `DNC list ${listId} has no export; request one with POST /api/v2/outbound/dnclists/${listId}/export`, 404);
     }
@@ -51,8 +52,8 @@ export class DncExportService {
   }
 
   /** The CSV: a header `address,expirationDateTime`, one entry a line in address order; it imports back as it is. */
-  async csv(listId: string): Promise<{ filename: string; stream: Readable }> {
-    const list = await this.lists.get(listId);
+  async csv(listId: string, divisions: Divisions): Promise<{ filename: string; stream: Readable }> {
+    const list = await this.lists.get(listId, divisions);
     const stream = Readable.from(this.entries(listId)).pipe(stringify({ header: true, columns: EXPORT_COLUMNS }));
     return { filename: `dnc-list-${list.id}.csv`, stream };
   }

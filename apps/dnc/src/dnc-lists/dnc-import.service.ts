@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@herald/service';
@@ -189,8 +190,8 @@ export class DncImportService {
    * list continues in `committed`), rejects if the upload is refused (size, type, malformed CSV),
    * in which case nothing is stored and the list's import status is FAILED.
    */
-  async start(listId: string, req: IncomingMessage, expirationDateTime?: string): Promise<ImportStarted> {
-    const list = await this.lists.get(listId);
+  async start(listId: string, req: IncomingMessage, divisions: Divisions, expirationDateTime?: string): Promise<ImportStarted> {
+    const list = await this.lists.get(listId, divisions);
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
     if (length !== undefined && length > this.settings.maxUploadBytes) throw tooLarge(this.settings.maxUploadBytes, length);
     const defaultExpiry = expirationDateTime ? new Date(expirationDateTime) : null;
@@ -298,8 +299,8 @@ export class DncImportService {
   }
 
   /** GET …/importstatus: Genesys ImportStatus, plus Herald's `rejectedRecords` and the first rejected rows. */
-  async status(listId: string) {
-    const list = await this.lists.get(listId);
+  async status(listId: string, divisions: Divisions) {
+    const list = await this.lists.get(listId, divisions);
     const status = importStatusOf(list);
     if (!status) throw new DomainError('dnc.list.import.not.found', `DNC list ${listId} has had no import`, 404);
     return { ...status, rejections: list.importRejections ?? [] };

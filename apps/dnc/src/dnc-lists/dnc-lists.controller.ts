@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { RequirePermissions } from '@herald/auth';
+import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
 import { DomainError } from '@herald/service';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -38,82 +38,83 @@ export class DncListsController {
   @Post()
   @RequirePermissions('outbound:dncList:add')
   @HttpCode(200)
-  create(@Body() dto: DncListDto) {
-    return this.lists.create(dto);
+  create(@Body() dto: DncListDto, @CallerDivisions() divisions: Divisions) {
+    return this.lists.create(dto, divisions);
   }
 
   @Get()
   @RequirePermissions('outbound:dncList:view')
-  list(@Query() q: DncListQuery) {
-    return this.lists.list({
+  list(@Query() q: DncListQuery, @CallerDivisions() divisions: Divisions) {
+    return this.lists.list(divisions, {
       ...pageOf(q),
       name: q.name,
       filterType: q.filterType,
       dncSourceType: q.dncSourceType,
       includeSize: q.includeSize === 'true',
       includeImportStatus: q.includeImportStatus === 'true',
+      divisionId: q.divisionId,
     });
   }
 
   @Get(':id')
   @RequirePermissions('outbound:dncList:view')
-  get(@Param('id', ParseUUIDPipe) id: string, @Query() q: DncListGetQuery) {
-    return this.lists.getResource(id, q.includeSize === 'true', q.includeImportStatus === 'true');
+  get(@Param('id', ParseUUIDPipe) id: string, @Query() q: DncListGetQuery, @CallerDivisions() divisions: Divisions) {
+    return this.lists.getResource(id, divisions, q.includeSize === 'true', q.includeImportStatus === 'true');
   }
 
   @Put(':id')
   @RequirePermissions('outbound:dncList:edit')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncListDto) {
-    return this.lists.update(id, dto);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncListDto, @CallerDivisions() divisions: Divisions) {
+    return this.lists.update(id, dto, divisions);
   }
 
   @Delete(':id')
   @RequirePermissions('outbound:dncList:delete')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string) {
-    return this.lists.remove(id);
+  remove(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.lists.remove(id, divisions);
   }
 
   @Post(':id/phonenumbers')
   @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
-  addPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery): Promise<void> {
-    return this.entries.add(id, 'phone', arrayOf(body, 'phone'), q.expirationDateTime);
+  addPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery, @CallerDivisions() divisions: Divisions): Promise<void> {
+    return this.entries.add(id, 'phone', arrayOf(body, 'phone'), divisions, q.expirationDateTime);
   }
 
   @Patch(':id/phonenumbers')
   @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
-  patchPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchPhoneNumbersDto): Promise<void> {
-    return this.entries.patch(id, 'phone', dto.action, dto.phoneNumbers, dto.expirationDateTime);
+  patchPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchPhoneNumbersDto, @CallerDivisions() divisions: Divisions): Promise<void> {
+    return this.entries.patch(id, 'phone', dto.action, dto.phoneNumbers, divisions, dto.expirationDateTime);
   }
 
   @Delete(':id/phonenumbers')
   @RequirePermissions('outbound:dncList:edit')
   @HttpCode(204)
-  clearPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery): Promise<void> {
-    return this.entries.clear(id, 'phone', q.expiredOnly === 'true');
+  clearPhoneNumbers(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery, @CallerDivisions() divisions: Divisions): Promise<void> {
+    return this.entries.clear(id, 'phone', q.expiredOnly === 'true', divisions);
   }
 
   @Post(':id/emailaddresses')
   @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
-  addEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery): Promise<void> {
-    return this.entries.add(id, 'email', arrayOf(body, 'email'), q.expirationDateTime);
+  addEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @Query() q: ExpiryQuery, @CallerDivisions() divisions: Divisions): Promise<void> {
+    return this.entries.add(id, 'email', arrayOf(body, 'email'), divisions, q.expirationDateTime);
   }
 
   @Patch(':id/emailaddresses')
   @RequirePermissions('outbound:dncList:edit')
   @HttpCode(200)
-  patchEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchEmailsDto): Promise<void> {
-    return this.entries.patch(id, 'email', dto.action, dto.emailAddresses, dto.expirationDateTime);
+  patchEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DncPatchEmailsDto, @CallerDivisions() divisions: Divisions): Promise<void> {
+    return this.entries.patch(id, 'email', dto.action, dto.emailAddresses, divisions, dto.expirationDateTime);
   }
 
   @Delete(':id/emailaddresses')
   @RequirePermissions('outbound:dncList:edit')
   @HttpCode(204)
-  clearEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery): Promise<void> {
-    return this.entries.clear(id, 'email', q.expiredOnly === 'true');
+  clearEmailAddresses(@Param('id', ParseUUIDPipe) id: string, @Query() q: DeleteEntriesQuery, @CallerDivisions() divisions: Divisions): Promise<void> {
+    return this.entries.clear(id, 'email', q.expiredOnly === 'true', divisions);
   }
 
   /**
@@ -122,10 +123,10 @@ export class DncListsController {
    */
   @Post(':id/imports')
   @RequirePermissions('outbound:dncList:edit')
-  async upload(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExpiryQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async upload(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExpiryQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CallerDivisions() divisions: Divisions) {
     let started;
     try {
-      started = await this.imports.start(id, req, q.expirationDateTime);
+      started = await this.imports.start(id, req, divisions, q.expirationDateTime);
     } catch (e) {
       if ((e as DomainError).status === 413) res.setHeader('Connection', 'close');
       throw e;
@@ -133,36 +134,36 @@ export class DncListsController {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([started.committed, new Promise((r) => (timer = setTimeout(r, this.imports.waitMs)))]);
     clearTimeout(timer);
-    const status = await this.imports.status(id);
+    const status = await this.imports.status(id, divisions);
     res.status(status.state === 'IN_PROGRESS' ? 202 : 200);
     return status;
   }
 
   @Get(':id/importstatus')
   @RequirePermissions('outbound:dncList:view')
-  importStatus(@Param('id', ParseUUIDPipe) id: string) {
-    return this.imports.status(id);
+  importStatus(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.imports.status(id, divisions);
   }
 
   @Post(':id/export')
   @RequirePermissions('outbound:dncList:view')
   @HttpCode(200)
-  requestExport(@Param('id', ParseUUIDPipe) id: string) {
-    return this.exports.request(id);
+  requestExport(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.exports.request(id, divisions);
   }
 
   @Get(':id/export')
   @RequirePermissions('outbound:dncList:view')
-  async exportUri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
-    const uri = await this.exports.uri(id);
+  async exportUri(@Param('id', ParseUUIDPipe) id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response, @CallerDivisions() divisions: Divisions) {
+    const uri = await this.exports.uri(id, divisions);
     if (q.download === 'true') res.redirect(303, uri.uri);
     else return uri;
   }
 
   @Get(':id/export/download')
   @RequirePermissions('outbound:dncList:view')
-  async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response): Promise<void> {
-    const { filename, stream } = await this.exports.csv(id);
+  async download(@Param('id', ParseUUIDPipe) id: string, @Res() res: Response, @CallerDivisions() divisions: Divisions): Promise<void> {
+    const { filename, stream } = await this.exports.csv(id, divisions);
     res.status(200).setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
     await pipeline(stream, res).catch(() => res.destroy());

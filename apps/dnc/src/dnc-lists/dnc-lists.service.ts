@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { DncListEntity, ImportStatus } from './dnc-list.entity';
 import { DncListDto } from './dtos/dnc-list.dto';
 import { listingOf, Page } from '@herald/persistence';
-import { HOME_DIVISION } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
 
 export const SUPPORTED_SOURCE_TYPES = ['rds'];
 
@@ -43,7 +43,7 @@ export class DncListsService {
       size: options.size,
       dncSourceType: list.dncSourceType,
       contactMethod: list.contactMethod,
-      division: { id: list.division, name: 'Home', selfUri: `/api/v2/authorization/divisions/${list.division}` },
+      division: divisionRef(list.division),
       defaultPhoneRegion: list.defaultRegion,
       selfUri: `/api/v2/outbound/dnclists/${list.id}`,
     };
@@ -63,14 +63,15 @@ export class DncListsService {
     }
   }
 
-  async create(dto: DncListDto) {
+  async create(dto: DncListDto, divisions: Divisions) {
     this.check(dto);
+    const division = await divisions.target(dto.division?.id);
     const repo = this.db.getRepository(DncListEntity);
     const now = new Date();
     const list = repo.create({
       id: randomUUID(),
       name: dto.name,
-      division: HOME_DIVISION,
+      division,
       dncSourceType: dto.dncSourceType,
       contactMethod: dto.contactMethod ?? 'Phone',
       defaultRegion: dto.defaultPhoneRegion ?? 'US',
@@ -94,9 +95,10 @@ export class DncListsService {
     return (e as { code?: string }).code === '23505' ? new DomainError('dnc.list.name.taken', `a DNC list named "${name}" already exists`, 409) : e;
   }
 
-  async get(id: string): Promise<DncListEntity> {
-    const list = await this.db.getRepository(DncListEntity).findOneBy({ id, division: HOME_DIVISION });
-    if (!list) throw new NotFoundError('dnc.list', id);
+  /** The list, if the caller's divisions hold it; another division's list is as absent as a missing one. */
+  async get(id: string, divisions: Divisions): Promise<DncListEntity> {
+    const list = await this.db.getRepository(DncListEntity).findOneBy({ id });
+    if (!list || !divisions.has(list.division)) throw new NotFoundError('dnc.list', id);
     return list;
   }
 
@@ -105,13 +107,18 @@ export class DncListsService {
     return count;
   }
 
-  async getResource(id: string, includeSize: boolean, includeImportStatus: boolean) {
-    const list = await this.get(id);
+  async getResource(id: string, divisions: Divisions, includeSize: boolean, includeImportStatus: boolean) {
+    const list = await this.get(id, divisions);
     return this.toResource(list, { size: includeSize ? await this.size(id) : undefined, includeImportStatus });
   }
 
-  async list(q: Page & { name?: string; filterType?: 'Prefix' | 'Contains'; dncSourceType?: string; includeSize: boolean; includeImportStatus: boolean }) {
-    const qb = this.db.getRepository(DncListEntity).createQueryBuilder('l').where('l.division = :d', { d: HOME_DIVISION });
+  async list(
+    divisions: Divisions,
+    q: Page & { name?: string; filterType?: 'Prefix' | 'Contains'; dncSourceType?: string; includeSize: boolean; includeImportStatus: boolean; divisionId?: string | string[] },
+  ) {
+    const qb = this.db.getRepository(DncListEntity).createQueryBuilder('l');
+    const visible = divisions.visible(q.divisionId);
+    if (visible) qb.where('l.division = ANY(:visible)', { visible });
     if (q.name) {
       const escaped = q.name.replace(/[\\%_]/g, '\\$&');
       qb.andWhere('l.name ILIKE :n', { n: q.filterType === 'Contains' ? `%${escaped}%` : `${escaped}%` });
@@ -130,9 +137,10 @@ export class DncListsService {
     });
   }
 
-  async update(id: string, dto: DncListDto) {
+  async update(id: string, dto: DncListDto, divisions: Divisions) {
     this.check(dto);
-    const list = await this.get(id);
+    const list = await this.get(id, divisions);
+    const division = await divisions.target(dto.division?.id, list.division);
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a DNC list', 400);
     if (dto.version !== list.version) throw new VersionConflictError('dnc.list', id, dto.version, list.version);
     const contactMethod = dto.contactMethod ?? list.contactMethod;
@@ -153,19 +161,19 @@ export class DncListsService {
       ({ affected } = await this.db
         .createQueryBuilder()
         .update(DncListEntity)
-        .set({ name: dto.name, contactMethod, defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion, version: list.version + 1, dateModified: new Date() })
+        .set({ name: dto.name, division, contactMethod, defaultRegion: dto.defaultPhoneRegion ?? list.defaultRegion, version: list.version + 1, dateModified: new Date() })
         .where('id = :id AND version = :v', { id, v: list.version })
         .execute());
     } catch (e) {
       throw this.nameTaken(e, dto.name);
     }
     if (affected !== 1) throw new VersionConflictError('dnc.list', id, dto.version, list.version + 1);
-    return this.toResource(await this.get(id));
+    return this.toResource(await this.get(id, divisions));
   }
 
   /** Deletes the list and its entries (Genesys allows it; campaigns naming the list simply stop matching it). */
-  async remove(id: string): Promise<void> {
-    if (importStatusOf(await this.get(id))?.state === 'IN_PROGRESS') {
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    if (importStatusOf(await this.get(id, divisions))?.state === 'IN_PROGRESS') {
       throw new DomainError('dnc.list.import.in.progress', `DNC list ${id} has an import in progress; delete it once the import has finished`, 409);
     }
     await this.db.transaction(async (tx) => {

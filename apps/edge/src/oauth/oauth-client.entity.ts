@@ -7,6 +7,8 @@ export class OAuthClientEntity {
   @Column('text', { nullable: true }) description!: string | null;
   @Column('text', { name: 'authorized_grant_type' }) authorizedGrantType!: string;
   @Column('text', { array: true }) scope!: string[];
+  /** The divisions the client is granted: ids, or `*` for every division. */
+  @Column('text', { array: true }) divisions!: string[];
   @Column('integer', { name: 'access_token_validity_seconds' }) accessTokenValiditySeconds!: number;
   @Column('integer', { name: 'rate_limit_per_second', nullable: true }) rateLimitPerSecond!: number | null;
   @Column('text') state!: string;

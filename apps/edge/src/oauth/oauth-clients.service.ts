@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { missingPermissions, Principal } from '@herald/auth';
+import { ALL_DIVISIONS, Divisions, missingPermissions, Principal } from '@herald/auth';
 import { listingOf, Page } from '@herald/persistence';
 import { DomainError, NotFoundError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import { DivisionEntity } from '../divisions/division.entity';
 import { EdgeConfig } from '../config';
 import { hashClientSecret, newClientSecret, UNKNOWN_CLIENT_HASH, verifyClientSecret } from './client-secret';
 import { OAuthClientDto } from './dtos/oauth-client.dto';
@@ -15,7 +16,11 @@ export const EDGE_CONFIG = Symbol('EDGE_CONFIG');
 export const ALL_PERMISSIONS = '*:*:*';
 const DEFAULT_VALIDITY_SECONDS = 3_600;
 
-/** OAuth clients (Genesys `/api/v2/oauth/clients`): their permissions, and their secrets as hashes only. */
+/**
+ * OAuth clients (Genesys `/api/v2/oauth/clients`): their permissions, the divisions they are
+ * granted, and their secrets as hashes only. A caller sees (and manages) a client only if it holds
+ * every division that client is granted, and grants only permissions and divisions it holds.
+ */
 @Injectable()
 export class OAuthClientsService implements OnModuleInit {
   private readonly logger = new Logger(OAuthClientsService.name);
@@ -35,7 +40,7 @@ export class OAuthClientsService implements OnModuleInit {
     const secret = this.config.HERALD_BOOTSTRAP_CLIENT_SECRET;
     if (!id || !secret) return;
     const existing = await this.repo.findOneBy({ id });
-    if (existing && (await verifyClientSecret(secret, existing.secretHash)) && existing.scope.includes(ALL_PERMISSIONS) && existing.state === 'active') return;
+    if (existing && (await verifyClientSecret(secret, existing.secretHash)) && existing.scope.includes(ALL_PERMISSIONS) && existing.divisions.includes(ALL_DIVISIONS) && existing.state === 'active') return;
     const now = new Date();
     // upsert: edge instances starting together may both get here.
     await this.repo.upsert({
@@ -44,6 +49,7 @@ export class OAuthClientsService implements OnModuleInit {
       description: existing?.description ?? 'Created at boot from the environment; replace it with clients of your own.',
       authorizedGrantType: 'CLIENT-CREDENTIALS',
       scope: [ALL_PERMISSIONS],
+      divisions: [ALL_DIVISIONS],
       accessTokenValiditySeconds: existing?.accessTokenValiditySeconds ?? DEFAULT_VALIDITY_SECONDS,
       rateLimitPerSecond: existing?.rateLimitPerSecond ?? null,
       state: 'active',
@@ -65,6 +71,7 @@ export class OAuthClientsService implements OnModuleInit {
       description: c.description ?? undefined,
       authorizedGrantType: c.authorizedGrantType,
       scope: c.scope,
+      divisionIds: c.divisions,
       accessTokenValiditySeconds: c.accessTokenValiditySeconds,
       rateLimitPerSecond: c.rateLimitPerSecond ?? undefined,
       state: c.state,
@@ -76,6 +83,29 @@ export class OAuthClientsService implements OnModuleInit {
       modifiedBy: c.modifiedBy ? { id: c.modifiedBy, selfUri: `/api/v2/oauth/clients/${c.modifiedBy}` } : undefined,
       selfUri: `/api/v2/oauth/clients/${c.id}`,
     };
+  }
+
+  /** Whether the caller holds every division the client is granted (`*` takes `*`). */
+  private visible(c: OAuthClientEntity, divisions: Divisions): boolean {
+    return c.divisions.every((d) => (d === ALL_DIVISIONS ? divisions.all : divisions.has(d)));
+  }
+
+  /**
+   * The divisions the client will be granted: `divisionIds` if given, each held by the caller (403)
+   * and existing (400); else an update keeps the client's, and a create takes the caller's
+   * default (the home division if it holds it, else its only one).
+   */
+  private async grantedDivisions(dto: OAuthClientDto, divisions: Divisions, current?: string[]): Promise<string[]> {
+    if (dto.divisionIds === undefined) return current ?? [await divisions.target(undefined)];
+    const notHeld = dto.divisionIds.filter((d) => (d === ALL_DIVISIONS ? !divisions.all : !divisions.has(d)));
+    if (notHeld.length) {
+      throw new DomainError('oauth.client.division.not.held', `a client can only grant divisions it holds; the caller does not hold ${notHeld.join(', ')}`, 403, notHeld.map((divisionId) => ({ divisionId })));
+    }
+    const ids = dto.divisionIds.filter((d) => d !== ALL_DIVISIONS);
+    const found = new Set((await this.db.getRepository(DivisionEntity).findBy({ id: In(ids) })).map((d) => d.id));
+    const unknown = ids.filter((d) => !found.has(d));
+    if (unknown.length) throw new DomainError('division.not.found', `divisionIds: no division ${unknown.join(', ')}`, 400, unknown.map((divisionId) => ({ divisionId })));
+    return dto.divisionIds.includes(ALL_DIVISIONS) ? [ALL_DIVISIONS] : dto.divisionIds;
   }
 
   /** A client may hand out only permissions it holds itself: no escalation through this API. */
@@ -90,8 +120,9 @@ export class OAuthClientsService implements OnModuleInit {
     }
   }
 
-  async create(dto: OAuthClientDto, caller: Principal) {
+  async create(dto: OAuthClientDto, caller: Principal, divisions: Divisions) {
     this.checkGrantable(dto, caller);
+    const granted = await this.grantedDivisions(dto, divisions);
     const secret = newClientSecret();
     const now = new Date();
     const entity: OAuthClientEntity = {
@@ -100,6 +131,7 @@ export class OAuthClientsService implements OnModuleInit {
       description: dto.description ?? null,
       authorizedGrantType: dto.authorizedGrantType,
       scope: [...new Set(dto.scope ?? [])],
+      divisions: granted,
       accessTokenValiditySeconds: dto.accessTokenValiditySeconds ?? DEFAULT_VALIDITY_SECONDS,
       rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
       state: dto.state ?? 'active',
@@ -116,25 +148,29 @@ export class OAuthClientsService implements OnModuleInit {
     return this.toResource(entity, secret);
   }
 
-  list(page: Page) {
+  list(page: Page, divisions: Divisions) {
     const qb = this.repo.createQueryBuilder('c').orderBy('c.name').addOrderBy('c.id');
+    // A client granted `*` is listed to callers granted `*` only (it is not contained in any list of ids).
+    if (!divisions.all) qb.where('c.divisions <@ CAST(:granted AS text[])', { granted: divisions.granted });
     return listingOf(qb, page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
-  async get(id: string): Promise<OAuthClientEntity> {
+  async get(id: string, divisions: Divisions): Promise<OAuthClientEntity> {
     const found = await this.repo.findOneBy({ id });
-    if (!found) throw new NotFoundError('oauth.client', id);
+    if (!found || !this.visible(found, divisions)) throw new NotFoundError('oauth.client', id);
     return found;
   }
 
-  async update(id: string, dto: OAuthClientDto, caller: Principal) {
+  async update(id: string, dto: OAuthClientDto, caller: Principal, divisions: Divisions) {
     this.checkGrantable(dto, caller);
-    const c = await this.get(id);
+    const c = await this.get(id, divisions);
+    const granted = await this.grantedDivisions(dto, divisions, c.divisions);
     Object.assign(c, {
       name: dto.name,
       description: dto.description ?? null,
       authorizedGrantType: dto.authorizedGrantType,
       scope: [...new Set(dto.scope ?? [])],
+      divisions: granted,
       accessTokenValiditySeconds: dto.accessTokenValiditySeconds ?? c.accessTokenValiditySeconds,
       rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
       state: dto.state ?? c.state,
@@ -145,14 +181,15 @@ export class OAuthClientsService implements OnModuleInit {
     return this.toResource(c);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    await this.get(id, divisions);
     const { affected } = await this.repo.delete({ id });
     if (!affected) throw new NotFoundError('oauth.client', id);
   }
 
   /** A new secret; the previous one keeps working for SECRET_ROTATION_OVERLAP_SECONDS. */
-  async rotateSecret(id: string, caller: Principal) {
-    const c = await this.get(id);
+  async rotateSecret(id: string, caller: Principal, divisions: Divisions) {
+    const c = await this.get(id, divisions);
     const secret = newClientSecret();
     const now = new Date();
     const overlap = this.config.SECRET_ROTATION_OVERLAP_SECONDS;

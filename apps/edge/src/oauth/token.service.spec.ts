@@ -13,6 +13,7 @@ const client = {
   id: 'reporter',
   authorizedGrantType: 'CLIENT-CREDENTIALS',
   scope: ['outbound:contactList:view', 'outbound:messagingCampaign:*'],
+  divisions: ['home', 'b7c6a1f0-5d7e-4a53-9d0e-3f6f1c2a9e11'],
   accessTokenValiditySeconds: 600,
   rateLimitPerSecond: 5,
   state: 'active',
@@ -56,6 +57,19 @@ describe('TokenService (client credentials grant)', () => {
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     const principal = await verifier.verify(answer.access_token);
     expect(principal.permissions).toEqual(client.scope);
+    expect(principal.divisions).toEqual(client.divisions);
+  });
+
+  it('carries the granted divisions in herald_divisions whatever scope is requested', async () => {
+    const answer = await service.grant(basic('reporter', 's3cret'), FORM, { grant_type: 'client_credentials', scope: 'outbound:contactList:view' });
+    expect(decodeJwt(answer.access_token).herald_divisions).toEqual(client.divisions);
+  });
+
+  it("signs the edge's own one-minute tokens with only the divisions and permissions asked for", async () => {
+    const header = await service.internalAuthorization(['outbound:contactList:view'], ['d1']);
+    const principal = await verifier.verify(header.replace(/^Bearer /, ''));
+    expect(principal).toMatchObject({ clientId: 'herald-edge', permissions: ['outbound:contactList:view'], divisions: ['d1'] });
+    expect(principal.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
   });
 
   it('narrows the token to a requested scope the client holds (wildcards included)', async () => {

@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { hasPermission, TOKEN_ALGORITHM, TOKEN_TYPE } from '@herald/auth';
+import { AccessTokenClaims, hasPermission, TOKEN_ALGORITHM, TOKEN_TYPE } from '@herald/auth';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EdgeConfig } from '../config';
 import { EDGE_CONFIG, OAuthClientsService } from './oauth-clients.service';
 import { SigningKeysService } from './signing-keys.service';
+
+/** The subject of the tokens the edge signs for its own calls to the services. */
+export const EDGE_SUBJECT = 'herald-edge';
 
 /** An RFC 6749 §5.2 error answer. */
 export class TokenError extends Error {
@@ -51,6 +54,30 @@ export class TokenService {
     @Inject(EDGE_CONFIG) private readonly config: EdgeConfig,
   ) {}
 
+  /** An access token (RFC 9068 profile) signed with the current key. */
+  private async sign(subject: string, scope: string[], divisions: string[], validitySeconds: number, rateLimitPerSecond?: number): Promise<string> {
+    const { kid, key } = await this.keys.current();
+    const now = Math.floor(Date.now() / 1000);
+    const claims: Pick<AccessTokenClaims, 'client_id' | 'scope' | 'herald_divisions' | 'herald_rate_limit'> = { client_id: subject, scope: scope.join(' '), herald_divisions: divisions, ...(rateLimitPerSecond ? { herald_rate_limit: rateLimitPerSecond } : {}) };
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: TOKEN_TYPE })
+      .setIssuer(this.config.AUTH_ISSUER)
+      .setAudience(this.config.AUTH_AUDIENCE)
+      .setSubject(subject)
+      .setIssuedAt(now)
+      .setExpirationTime(now + validitySeconds)
+      .setJti(randomUUID())
+      .sign(key);
+  }
+
+  /**
+   * The edge's own `Authorization` header for a call it makes to a service (not on a caller's
+   * behalf): a one-minute token with only `scope` and `divisions`, under the subject `herald-edge`.
+   */
+  async internalAuthorization(scope: string[], divisions: string[]): Promise<string> {
+    return `Bearer ${await this.sign(EDGE_SUBJECT, scope, divisions, 60)}`;
+  }
+
   /** The client credentials grant: checks the request and the client, then signs an access token. */
   async grant(headers: IncomingHttpHeaders, contentType: string | undefined, body: unknown): Promise<TokenResponse> {
     if (!contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -82,18 +109,8 @@ export class TokenService {
     const scope = [...new Set(requested?.length ? requested : client.scope)];
     const validity = Math.min(client.accessTokenValiditySeconds, this.config.ACCESS_TOKEN_MAX_SECONDS);
 
-    const { kid, key } = await this.keys.current();
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ client_id: client.id, scope: scope.join(' '), ...(client.rateLimitPerSecond ? { herald_rate_limit: client.rateLimitPerSecond } : {}) })
-      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: TOKEN_TYPE })
-      .setIssuer(this.config.AUTH_ISSUER)
-      .setAudience(this.config.AUTH_AUDIENCE)
-      .setSubject(client.id)
-      .setIssuedAt(now)
-      .setExpirationTime(now + validity)
-      .setJti(randomUUID())
-      .sign(key);
-    this.logger.log({ msg: 'access token issued', clientId: client.id, kid, expiresIn: validity });
+    const token = await this.sign(client.id, scope, client.divisions, validity, client.rateLimitPerSecond ?? undefined);
+    this.logger.log({ msg: 'access token issued', clientId: client.id, expiresIn: validity });
     return { access_token: token, token_type: 'Bearer', expires_in: validity, scope: scope.join(' ') };
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { normalizeEmailAddress } from '@herald/channels';
-import { HOME_DIVISION } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
 import { listing, Page } from '@herald/persistence';
 import { DomainError } from '@herald/service';
 import { DataSource } from 'typeorm';
@@ -10,6 +10,7 @@ import { OutboundDomainCreateDto } from './dtos/outbound-domain.dto';
 
 interface Row {
   id: string;
+  division: string;
   sender_type: string;
   verified: boolean;
   dkim_status: string;
@@ -42,6 +43,8 @@ export class SendingDomainsService {
       id: r.id,
       name: r.id,
       senderType: r.sender_type,
+      /** Herald: the division the domain belongs to. */
+      division: divisionRef(r.division),
       dkimVerificationResult: { status: r.dkim_status, records: r.dkim_records },
       /** Herald: whether campaigns may send from this domain now. */
       verifiedForSending: r.verified,
@@ -50,8 +53,9 @@ export class SendingDomainsService {
     };
   }
 
-  async create(dto: OutboundDomainCreateDto) {
+  async create(dto: OutboundDomainCreateDto, divisions: Divisions) {
     const id = domainName(dto.id);
+    const division = await divisions.target(dto.division?.id);
     if (dto.name !== undefined && domainName(dto.name, 'name') !== id) {
       throw new DomainError('bad.request', 'name must be the domain name given as id', 400, [{ field: 'name', reason: 'differs from id' }]);
     }
@@ -61,7 +65,7 @@ export class SendingDomainsService {
     const rows: Row[] = await this.db.query(
       `INSERT INTO email.sending_domain (id, division, sender_type, verified, dkim_status, dkim_records) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO NOTHING RETURNING *`,
-      [id, HOME_DIVISION, dto.senderType ?? 'SES', identity.verified, identity.dkimStatus, JSON.stringify(identity.dkimRecords)],
+      [id, division, dto.senderType ?? 'SES', identity.verified, identity.dkimStatus, JSON.stringify(identity.dkimRecords)],
     );
     if (!rows[0]) throw new DomainError('outbound.domain.exists', `outbound domain ${id} already exists`, 409);
     // Genesys `EmailOutboundDomainResult`.
@@ -69,10 +73,11 @@ export class SendingDomainsService {
   }
 
   /** The domain, its verification refreshed from the provider while it is not verified. */
-  async get(raw: string) {
+  async get(raw: string, divisions: Divisions) {
     const id = domainName(raw, 'domainId');
-    const [row]: Row[] = await this.db.query('SELECT * FROM email.sending_domain WHERE id = $1 AND division = $2', [id, HOME_DIVISION]);
-    if (!row) throw new DomainError('outbound.domain.not.found', `outbound domain ${id} was not found`, 404, [{ entityId: id, entityName: 'outbound.domain' }]);
+    const [row]: Row[] = await this.db.query('SELECT * FROM email.sending_domain WHERE id = $1', [id]);
+    // Another division's domain is as absent as a missing one.
+    if (!row || !divisions.has(row.division)) throw new DomainError('outbound.domain.not.found', `outbound domain ${id} was not found`, 404, [{ entityId: id, entityName: 'outbound.domain' }]);
     if (row.verified || !this.verifier.checksProvider) return this.toResource(row);
     return this.toResource(await this.record(id, await this.verifier.check(id)));
   }
@@ -85,21 +90,25 @@ export class SendingDomainsService {
     return row!;
   }
 
-  async list(page: Page, filter?: string) {
-    const params: unknown[] = [HOME_DIVISION];
-    const where = filter ? `AND id LIKE $${params.push(`%${filter.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`)}` : '';
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM email.sending_domain WHERE division = $1 ${where}`, params);
+  async list(page: Page, divisions: Divisions, q: { filter?: string; divisionId?: string | string[] }) {
+    const params: unknown[] = [];
+    const visible = divisions.visible(q.divisionId);
+    const conditions = ['true'];
+    if (visible) conditions.push(`division = ANY($${params.push(visible)})`);
+    if (q.filter) conditions.push(`id LIKE $${params.push(`%${q.filter.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`)}`);
+    const where = conditions.join(' AND ');
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM email.sending_domain WHERE ${where}`, params);
     const rows: Row[] = await this.db.query(
-      `SELECT * FROM email.sending_domain WHERE division = $1 ${where} ORDER BY id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT * FROM email.sending_domain WHERE ${where} ORDER BY id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, page.pageSize, (page.pageNumber - 1) * page.pageSize],
     );
     return listing(rows.map((r) => this.toResource(r)), page, total);
   }
 
-  async remove(raw: string): Promise<void> {
+  async remove(raw: string, divisions: Divisions): Promise<void> {
     const id = domainName(raw, 'domainId');
-    const [row] = await this.db.query('SELECT 1 FROM email.sending_domain WHERE id = $1 AND division = $2', [id, HOME_DIVISION]);
-    if (!row) throw new DomainError('outbound.domain.not.found', `outbound domain ${id} was not found`, 404, [{ entityId: id, entityName: 'outbound.domain' }]);
+    const [row] = await this.db.query('SELECT division FROM email.sending_domain WHERE id = $1', [id]);
+    if (!row || !divisions.has(row.division)) throw new DomainError('outbound.domain.not.found', `outbound domain ${id} was not found`, 404, [{ entityId: id, entityName: 'outbound.domain' }]);
     await this.verifier.remove(id);
     await this.db.query('DELETE FROM email.sending_domain WHERE id = $1', [id]);
   }

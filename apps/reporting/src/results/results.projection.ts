@@ -1,5 +1,5 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { RequirePermissions } from '@herald/auth';
+import { CallerDivisions, divisionRef, Divisions, RequirePermissions } from '@herald/auth';
 import { EventPattern } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DeliveryResultV1, ENGAGEMENT_OUTCOMES, receiptRank, Topic } from '@herald/contracts';
@@ -69,12 +69,14 @@ export class ResultsProjection {
 
   @Get(':messageId')
   @RequirePermissions('herald:message:view')
-  async get(@Param('messageId', ParseUUIDPipe) messageId: string) {
+  async get(@Param('messageId', ParseUUIDPipe) messageId: string, @CallerDivisions() divisions: Divisions) {
     const [row] = await this.db.query('SELECT * FROM reporting.message_outcome WHERE message_id = $1', [messageId]);
-    if (!row) throw new NotFoundError('message', messageId);
+    // Another division's message is as absent as a missing one.
+    if (!row || !divisions.has(row.division)) throw new NotFoundError('message', messageId);
     return {
       id: row.message_id,
       channel: row.channel,
+      division: divisionRef(row.division),
       outcome: row.outcome,
       reason: row.reason ?? undefined,
       campaignId: row.campaign_id ?? undefined,

@@ -1,8 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { E164 } from '@herald/contracts';
 
 export const PHONE_NUMBER_TYPES = ['local', 'mobile', 'tollfree', 'shortcode', 'alphanumeric'] as const;
+
+export class DivisionRefDto {
+  @IsOptional() @IsString() id?: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
 
 /** Genesys `SmsPhoneNumberProvision`: the fields Herald honours. */
 export class SmsPhoneNumberProvisionDto {
@@ -11,6 +17,8 @@ export class SmsPhoneNumberProvisionDto {
   @IsIn(PHONE_NUMBER_TYPES) phoneNumberType!: (typeof PHONE_NUMBER_TYPES)[number];
   @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code such as US' }) countryCode!: string;
   @IsOptional() @IsString() @Length(1, 256) name?: string;
+  /** Herald: the division the number belongs to (its messages and campaigns stay there). */
+  @IsOptional() @ValidateNested() @Type(() => DivisionRefDto) division?: DivisionRefDto;
   // Genesys fields without a local meaning: accepted and ignored.
   @IsOptional() @IsString() addressId?: string;
   @IsOptional() supportedContent?: unknown;
@@ -32,4 +40,6 @@ export class PhoneNumberQuery {
   @IsOptional() @IsString() sortOrder?: string;
   @IsOptional() @IsString() language?: string;
   @IsOptional() expand?: string | string[];
+  /** Herald: only numbers of these divisions (repeatable); narrowed to the caller's. */
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HOME_DIVISION } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
 import { listing, Page } from '@herald/persistence';
 import { DomainError, NotFoundError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { PhoneNumberQuery, SmsPhoneNumberProvisionDto } from './phone-number.dto
 
 interface PhoneNumberRow {
   id: string;
+  division: string;
   phone_number: string;
   phone_number_type: string;
   country_code: string;
@@ -40,6 +41,8 @@ export class PhoneNumbersService {
       id: r.id,
       name: r.name ?? r.phone_number,
       phoneNumber: r.phone_number,
+      /** Herald: the division the number belongs to. */
+      division: divisionRef(r.division),
       phoneNumberType: r.phone_number_type,
       provisionedThroughPureCloud: false,
       phoneNumberStatus: 'active',
@@ -56,19 +59,25 @@ export class PhoneNumbersService {
     };
   }
 
-  async provision(dto: SmsPhoneNumberProvisionDto) {
+  async provision(dto: SmsPhoneNumberProvisionDto, divisions: Divisions) {
+    const division = await divisions.target(dto.division?.id);
     const [row]: PhoneNumberRow[] = await this.db.query(
       `INSERT INTO sms.phone_number (id, division, phone_number, phone_number_type, country_code, name)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *`,
-      [randomUUID(), HOME_DIVISION, dto.phoneNumber, dto.phoneNumberType, dto.countryCode, dto.name ?? null],
+      [randomUUID(), division, dto.phoneNumber, dto.phoneNumberType, dto.countryCode, dto.name ?? null],
     );
     if (!row) throw new DomainError('sms.phone.number.exists', `${dto.phoneNumber} is already provisioned`, 409, [{ field: 'phoneNumber' }]);
     return this.toResource(row);
   }
 
-  async list(page: Page, q: PhoneNumberQuery) {
-    const where = ['division = $1'];
-    const params: unknown[] = [HOME_DIVISION];
+  async list(page: Page, q: PhoneNumberQuery, divisions: Divisions) {
+    const where = ['true'];
+    const params: unknown[] = [];
+    const visible = divisions.visible(q.divisionId);
+    if (visible) {
+      params.push(visible);
+      where.push(`division = ANY($${params.length})`);
+    }
     if (q.phoneNumber) {
       params.push(phoneNumberPattern(q.phoneNumber));
       where.push(q.phoneNumber.startsWith('+') ? `phone_number = $${params.length}` : `phone_number LIKE $${params.length}`);
@@ -87,14 +96,16 @@ export class PhoneNumbersService {
     return listing(rows.map((r) => this.toResource(r)), page, total);
   }
 
-  async get(id: string) {
-    const [row]: PhoneNumberRow[] = await this.db.query('SELECT * FROM sms.phone_number WHERE id = $1 AND division = $2', [id, HOME_DIVISION]);
-    if (!row) throw new NotFoundError('sms.phone.number', id);
+  /** Another division's number is as absent as a missing one. */
+  async get(id: string, divisions: Divisions) {
+    const [row]: PhoneNumberRow[] = await this.db.query('SELECT * FROM sms.phone_number WHERE id = $1', [id]);
+    if (!row || !divisions.has(row.division)) throw new NotFoundError('sms.phone.number', id);
     return this.toResource(row);
   }
 
-  async remove(id: string): Promise<void> {
-    const [, affected] = await this.db.query('DELETE FROM sms.phone_number WHERE id = $1 AND division = $2', [id, HOME_DIVISION]);
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    await this.get(id, divisions);
+    const [, affected] = await this.db.query('DELETE FROM sms.phone_number WHERE id = $1', [id]);
     if (!affected) throw new NotFoundError('sms.phone.number', id);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { RequirePermissions } from '@herald/auth';
-import { ResponseDto } from './dtos/response.dto';
+import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
+import { ResponseDto, ResponseListQuery } from './dtos/response.dto';
 import { ResponsesService } from './responses.service';
 import { pageOf } from '@herald/persistence';
 
@@ -12,32 +12,32 @@ export class ResponsesController {
   @Post()
   @RequirePermissions('responses:response:add')
   @HttpCode(200)
-  create(@Body() dto: ResponseDto) {
-    return this.responses.create(dto);
+  create(@Body() dto: ResponseDto, @CallerDivisions() divisions: Divisions) {
+    return this.responses.create(dto, divisions);
   }
 
   @Get()
   @RequirePermissions('responses:response:view')
-  list(@Query('pageSize') pageSize?: string, @Query('pageNumber') pageNumber?: string, @Query('libraryId') libraryId?: string) {
-    return this.responses.list(pageOf({ pageSize, pageNumber }), libraryId);
+  list(@Query() q: ResponseListQuery, @CallerDivisions() divisions: Divisions) {
+    return this.responses.list(pageOf(q), divisions, q);
   }
 
   @Get(':id')
   @RequirePermissions('responses:response:view')
-  async get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.responses.toResource(await this.responses.get(id));
+  async get(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.responses.toResource(await this.responses.get(id, divisions));
   }
 
   @Put(':id')
   @RequirePermissions('responses:response:edit')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ResponseDto) {
-    return this.responses.update(id, dto);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ResponseDto, @CallerDivisions() divisions: Divisions) {
+    return this.responses.update(id, dto, divisions);
   }
 
   @Delete(':id')
   @RequirePermissions('responses:response:delete')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string) {
-    return this.responses.remove(id);
+  remove(@Param('id', ParseUUIDPipe) id: string, @CallerDivisions() divisions: Divisions) {
+    return this.responses.remove(id, divisions);
   }
 }

@@ -9,7 +9,7 @@ import { parseTemplate, TemplateSyntaxError } from '../rendering/template-engine
 import { ResponseDto } from './dtos/response.dto';
 import { ResponseEntity } from './response.entity';
 import { listingOf, Page } from '@herald/persistence';
-import { HOME_DIVISION } from '@herald/contracts';
+import { divisionRef, Divisions } from '@herald/auth';
 
 
 @Injectable()
@@ -23,6 +23,8 @@ export class ResponsesService {
       id: r.id,
       name: r.name,
       version: r.version,
+      /** Herald: the division the template belongs to (Genesys responses have none). */
+      division: divisionRef(r.division),
       libraries: r.libraries,
       texts: r.texts,
       substitutions: r.substitutions,
@@ -53,12 +55,13 @@ export class ResponsesService {
     if (new Set(ids).size !== ids.length) throw new DomainError('template.substitution.duplicate', 'substitution ids must be unique', 400);
   }
 
-  async create(dto: ResponseDto) {
+  async create(dto: ResponseDto, divisions: Divisions) {
     this.check(dto);
+    const division = await divisions.target(dto.division?.id);
     const entity: ResponseEntity = {
       id: randomUUID(),
       name: dto.name,
-      division: HOME_DIVISION,
+      division,
       responseType: dto.responseType ?? 'CampaignSmsTemplate',
       libraries: dto.libraries.map((l) => ({ id: l.id, name: l.name })),
       texts: dto.texts.map((t) => ({ content: t.content, contentType: t.contentType ?? 'text/plain', type: t.type })),
@@ -70,9 +73,10 @@ export class ResponsesService {
     return this.toResource(entity);
   }
 
-  async get(id: string): Promise<ResponseEntity> {
-    const r = await this.db.getRepository(ResponseEntity).findOneBy({ id, division: HOME_DIVISION });
-    if (!r) throw new NotFoundError('response', id);
+  /** The template, if the caller's divisions hold it; another division's is as absent as a missing one. */
+  async get(id: string, divisions: Divisions): Promise<ResponseEntity> {
+    const r = await this.db.getRepository(ResponseEntity).findOneBy({ id });
+    if (!r || !divisions.has(r.division)) throw new NotFoundError('response', id);
     return r;
   }
 
@@ -81,20 +85,25 @@ export class ResponsesService {
     return this.db.getRepository(ResponseEntity).findBy(ids.map((id) => ({ id })));
   }
 
-  async list(page: Page, libraryId?: string) {
-    const qb = this.db.getRepository(ResponseEntity).createQueryBuilder('r').where('r.division = :d', { d: HOME_DIVISION });
+  async list(page: Page, divisions: Divisions, q: { libraryId?: string; divisionId?: string | string[] }) {
+    const { libraryId } = q;
+    const qb = this.db.getRepository(ResponseEntity).createQueryBuilder('r');
+    const visible = divisions.visible(q.divisionId);
+    if (visible) qb.where('r.division = ANY(:visible)', { visible });
     if (libraryId) qb.andWhere(`r.libraries @> :lib::jsonb`, { lib: JSON.stringify([{ id: libraryId }]) });
     return listingOf(qb.orderBy('r.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
-  async update(id: string, dto: ResponseDto) {
+  async update(id: string, dto: ResponseDto, divisions: Divisions) {
     this.check(dto);
-    const current = await this.get(id);
+    const current = await this.get(id, divisions);
+    const division = await divisions.target(dto.division?.id, current.division);
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a response', 400);
     if (dto.version !== current.version) throw new VersionConflictError('response', id, dto.version, current.version);
     const next: ResponseEntity = {
       ...current,
       name: dto.name,
+      division,
       libraries: dto.libraries.map((l) => ({ id: l.id, name: l.name })),
       texts: dto.texts.map((t) => ({ content: t.content, contentType: t.contentType ?? 'text/plain', type: t.type })),
       substitutions: dto.substitutions ?? [],
@@ -107,8 +116,8 @@ export class ResponsesService {
     return this.toResource(next);
   }
 
-  async remove(id: string): Promise<void> {
-    await this.get(id);
+  async remove(id: string, divisions: Divisions): Promise<void> {
+    await this.get(id, divisions);
     await this.db.getRepository(ResponseEntity).delete({ id });
   }
 }

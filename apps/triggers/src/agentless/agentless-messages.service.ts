@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Divisions } from '@herald/auth';
 import {
   AgentlessMessageFields,
   Channel,
   ContactDispatchedV1,
-  HOME_DIVISION,
   idempotentMessageId,
   Topic,
   triggerEventMessageId,
@@ -49,21 +49,29 @@ export class AgentlessMessages {
 
   /**
    * Every check, the sender last (it asks a gateway); the dispatched event and the API's answer.
+   * The message belongs to its sender's division. A REST caller (`divisions`) may use only a
+   * template and a sender of its own divisions: another division's are as unknown as missing
+   * ones. A trigger event has no caller: its publisher is trusted with every division.
    * Throws AgentlessRequestError (the request is wrong) or DependencyUnavailableError.
    */
-  async prepare(request: AgentlessMessageFields, messageId: string): Promise<Prepared> {
+  async prepare(request: AgentlessMessageFields, messageId: string, divisions?: Divisions): Promise<Prepared> {
     const message = checkRequest(request);
-    if (message.template) await this.checkTemplate(message.channel, message.template);
-    if (!(await this.senders.isProvisioned(message.channel, message.from))) {
+    if (message.template) await this.checkTemplate(message.channel, message.template, divisions);
+    const division = await this.senders.divisionOf(message.channel, message.from);
+    if (division === undefined || (divisions && !divisions.has(division))) {
       const what = message.channel === 'sms' ? 'a provisioned SMS number' : 'an address on a provisioned outbound email domain';
       throw new AgentlessRequestError('sender.not.provisioned', 'fromAddress', `${message.from} is not ${what}`);
     }
-    return { event: this.dispatchedEvent(message, messageId), response: agentlessResponse(messageId, message.channel, message.from, message.to, message.textBody) };
+    return {
+      event: this.dispatchedEvent(message, messageId, division),
+      response: agentlessResponse(messageId, division, message.channel, message.from, message.to, message.textBody),
+    };
   }
 
-  private async checkTemplate(channel: Channel, template: NonNullable<CheckedMessage['template']>): Promise<void> {
+  private async checkTemplate(channel: Channel, template: NonNullable<CheckedMessage['template']>, divisions?: Divisions): Promise<void> {
     const field = 'messagingTemplate.responseId';
-    const view = await this.templates.get(template.responseId);
+    const found = await this.templates.get(template.responseId);
+    const view = found && (!divisions || divisions.has(found.division.id)) ? found : undefined;
     if (!view) throw new AgentlessRequestError('template.not.found', field, `template ${template.responseId} does not exist`);
     if (view.responseType !== TEMPLATE_TYPE[channel]) {
       throw new AgentlessRequestError('template.wrong.type', field, `template ${template.responseId} is a ${view.responseType}; ${channel} needs a ${TEMPLATE_TYPE[channel]}`);
@@ -79,10 +87,10 @@ export class AgentlessMessages {
     }
   }
 
-  private dispatchedEvent(m: CheckedMessage, messageId: string): ContactDispatchedV1 {
+  private dispatchedEvent(m: CheckedMessage, messageId: string, division: string): ContactDispatchedV1 {
     return {
       messageId,
-      division: HOME_DIVISION,
+      division,
       channel: m.channel,
       address: m.to,
       senderAddress: m.from,
@@ -110,26 +118,27 @@ export class AgentlessMessages {
    * REST: answers once the dispatched event is in Kafka (acks from all in-sync replicas). With an
    * idempotency key, a retry gets the first answer and sends nothing; the key with another request is refused.
    */
-  async send(request: AgentlessMessageFields, idempotencyKey?: string): Promise<AgentlessResponse> {
+  async send(request: AgentlessMessageFields, divisions: Divisions, idempotencyKey?: string): Promise<AgentlessResponse> {
     if (idempotencyKey === undefined) {
-      const { event, response } = await this.prepare(request, randomUUID());
+      const { event, response } = await this.prepare(request, randomUUID(), divisions);
       await this.dispatchOrUnavailable(event);
       return response;
     }
     const dedupKey = idempotencyDedupKey(idempotencyKey);
     const hash = requestHash(request);
     const earlier = (await this.accepted.findMany([dedupKey])).get(dedupKey);
-    if (earlier) return this.replay(earlier, hash, idempotencyKey);
-    const { event, response } = await this.prepare(request, idempotentMessageId(idempotencyKey));
+    if (earlier) return this.replay(earlier, hash, idempotencyKey, divisions);
+    const { event, response } = await this.prepare(request, idempotentMessageId(idempotencyKey), divisions);
     await this.dispatchOrUnavailable(event);
     await this.accepted.recordMany([{ dedupKey, requestHash: hash, messageId: event.messageId, response }]);
     // Two concurrent requests with one key both dispatch the same message id (the gateway's send
     // ledger sends it once); both answer with whichever was recorded first.
-    return this.replay((await this.accepted.findMany([dedupKey])).get(dedupKey)!, hash, idempotencyKey);
+    return this.replay((await this.accepted.findMany([dedupKey])).get(dedupKey)!, hash, idempotencyKey, divisions);
   }
 
-  private replay(earlier: AcceptedRequest, hash: string, idempotencyKey: string): AgentlessResponse {
-    if (earlier.requestHash !== hash) {
+  /** The first answer, to the same request from a caller that may see its message; else the key is taken. */
+  private replay(earlier: AcceptedRequest, hash: string, idempotencyKey: string, divisions: Divisions): AgentlessResponse {
+    if (earlier.requestHash !== hash || (earlier.response.division && !divisions.has(earlier.response.division.id))) {
       throw new DomainError(
         'idempotency.key.reused',
         `Idempotency-Key "${idempotencyKey}" was already used for a different request (message ${earlier.messageId}); use a new key for a new message`,

@@ -1,8 +1,10 @@
+import { divisionRef } from '@herald/auth';
 import { Channel } from '@herald/contracts';
 
 /**
  * Genesys `SendAgentlessOutboundMessageResponse`, as Herald fills it. Herald has no conversations:
- * `conversationId` is the message id. `selfUri` is where the message's outcome is reported.
+ * `conversationId` is the message id. `selfUri` is where the message's outcome is reported;
+ * `division` (Herald) is the sender's, which the message belongs to.
  */
 export interface AgentlessResponse {
   id: string;
@@ -12,10 +14,11 @@ export interface AgentlessResponse {
   messengerType: Channel;
   textBody?: string;
   timestamp: string;
+  division: { id: string; selfUri: string };
   selfUri: string;
 }
 
-export function agentlessResponse(messageId: string, channel: Channel, fromAddress: string, toAddress: string, textBody: string | undefined): AgentlessResponse {
+export function agentlessResponse(messageId: string, division: string, channel: Channel, fromAddress: string, toAddress: string, textBody: string | undefined): AgentlessResponse {
   return {
     id: messageId,
     conversationId: messageId,
@@ -24,6 +27,7 @@ export function agentlessResponse(messageId: string, channel: Channel, fromAddre
     messengerType: channel,
     ...(textBody !== undefined ? { textBody } : {}),
     timestamp: new Date().toISOString(),
+    division: divisionRef(division),
     selfUri: `/api/v2/herald/messages/${messageId}`,
   };
 }

@@ -4,12 +4,16 @@ import { Channel } from '@herald/contracts';
 import { getJson, TtlCache } from './dependency';
 
 /**
- * Whether a sender may send: the gateways own the senders (SMS numbers, email domains); triggers
- * only asks. One small port so the rule (and a future cache or event-fed copy) lives in one place.
+ * Whether a sender may send, and from which division: the gateways own the senders (SMS numbers,
+ * email domains); triggers only asks. One small port so the rule (and a future cache or event-fed
+ * copy) lives in one place.
  */
 export interface SenderRegistry {
-  /** `address` is normalised: E.164 for SMS; for email, the domain of the from address is what is provisioned. */
-  isProvisioned(channel: Channel, address: string): Promise<boolean>;
+  /**
+   * The division of the provisioned sender, or undefined when it is not provisioned. `address` is
+   * normalised: E.164 for SMS; for email, the domain of the from address is what is provisioned.
+   */
+  divisionOf(channel: Channel, address: string): Promise<string | undefined>;
 }
 
 export const SENDER_REGISTRY = Symbol('SENDER_REGISTRY');
@@ -19,9 +23,9 @@ export interface SenderRegistryUrls {
   email: string;
 }
 
-/** Genesys `SmsPhoneNumberEntityListing` (only what is read). */
+/** Genesys `SmsPhoneNumberEntityListing` (only what is read; `division` is Herald's). */
 interface SmsPhoneNumberListing {
-  entities?: { phoneNumber?: string }[];
+  entities?: { phoneNumber?: string; division?: { id: string } }[];
 }
 
 /**
@@ -30,30 +34,30 @@ interface SmsPhoneNumberListing {
  *   when the listing holds an entity with exactly that number;
  * - email: `GET {EMAIL_GATEWAY_URL}/api/v2/routing/email/outbound/domains/{domain}`; 404 means not
  *   provisioned.
- * A yes is cached for 5 s; a no is not (a number provisioned a moment ago works at once).
+ * A yes is cached for 5 s; a no is not (a number provisioned a moment ago works at once). The
+ * service's own client must be granted every division to see every sender.
  */
 @Injectable()
 export class HttpSenderRegistry implements SenderRegistry {
-  private readonly cache = new TtlCache<true>(5_000);
+  private readonly cache = new TtlCache<string>(5_000);
 
   constructor(
     @Inject(SENDER_REGISTRY_URLS) private readonly urls: SenderRegistryUrls,
     private readonly token: ServiceToken,
   ) {}
 
-  async isProvisioned(channel: Channel, address: string): Promise<boolean> {
-    const found = await this.cache.get(`${channel}|${address}`, async () => ((channel === 'sms' ? await this.smsNumber(address) : await this.emailDomain(address)) ? true : undefined));
-    return found === true;
+  divisionOf(channel: Channel, address: string): Promise<string | undefined> {
+    return this.cache.get(`${channel}|${address}`, () => (channel === 'sms' ? this.smsNumber(address) : this.emailDomain(address)));
   }
 
-  private async smsNumber(e164: string): Promise<boolean> {
+  private async smsNumber(e164: string): Promise<string | undefined> {
     const listing = await getJson<SmsPhoneNumberListing>(this.token, `${this.urls.sms}/api/v2/routing/sms/phonenumbers?phoneNumber=${encodeURIComponent(e164)}`, 'SMS sender registry');
-    return (listing?.entities ?? []).some((n) => n.phoneNumber === e164);
+    return (listing?.entities ?? []).find((n) => n.phoneNumber === e164)?.division?.id;
   }
 
-  private async emailDomain(fromAddress: string): Promise<boolean> {
+  private async emailDomain(fromAddress: string): Promise<string | undefined> {
     const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
-    const found = await getJson<unknown>(this.token, `${this.urls.email}/api/v2/routing/email/outbound/domains/${encodeURIComponent(domain)}`, 'email sender registry');
-    return found !== undefined;
+    const found = await getJson<{ division?: { id: string } }>(this.token, `${this.urls.email}/api/v2/routing/email/outbound/domains/${encodeURIComponent(domain)}`, 'email sender registry');
+    return found?.division?.id;
   }
 }

@@ -8,6 +8,7 @@ export const TEMPLATES_URL = Symbol('TEMPLATES_URL');
 export interface TemplateView {
   id: string;
   responseType: string;
+  division: { id: string };
   substitutions: { id: string; defaultValue?: string }[];
   /** The `{{name}}` substitutions the texts use. */
   variables: string[];

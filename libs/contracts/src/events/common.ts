@@ -14,7 +14,7 @@ export function isE164(value: string): boolean {
   return E164.test(value);
 }
 
-/** The division every resource belongs to until divisions are modelled (OAuth and divisions come later). */
+/** The home division's id: it exists from the first start, cannot be deleted, and is where a resource goes when its creator holds it and names no division. */
 export const HOME_DIVISION = 'home';
 
 /**

@@ -113,4 +113,6 @@ export class ListQuery {
   @IsOptional() @Type(() => Number) @IsInt() pageSize?: number;
   @IsOptional() @Type(() => Number) @IsInt() pageNumber?: number;
   @IsOptional() @IsString() name?: string;
+  /** Genesys: only campaigns of these divisions (repeatable); narrowed to the caller's. */
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
 }

@@ -98,4 +98,6 @@ export class ListQuery {
   @IsOptional() @IsIn(['true', 'false']) includeImportStatus?: string;
   @IsOptional() @IsString() sortOrder?: string;
   @IsOptional() @IsString() sortBy?: string;
+  /** Genesys: only lists of these divisions (repeatable); narrowed to the caller's. */
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
 }

@@ -48,7 +48,7 @@ export class DncListQuery {
   @IsOptional() @IsIn(BOOL) includeSize?: string;
   @IsOptional() @IsIn(BOOL) includeImportStatus?: string;
   @IsOptional() @IsIn(BOOL) allowEmptyResult?: string;
-  @IsOptional() divisionId?: string | string[];
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
   @IsOptional() @IsString() sortBy?: string;
   @IsOptional() @IsString() sortOrder?: string;
 }

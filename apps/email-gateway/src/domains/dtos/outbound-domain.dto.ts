@@ -1,4 +1,11 @@
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+
+export class DivisionRefDto {
+  @IsOptional() @IsString() id?: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
 
 /** Genesys `OutboundDomainCreateRequest`: `id` is the domain name (`mail.example.com`). */
 export class OutboundDomainCreateDto {
@@ -8,6 +15,8 @@ export class OutboundDomainCreateDto {
   @IsOptional() @IsString() @Length(1, 64) senderType?: string;
   /** Genesys email settings reference; accepted and ignored. */
   @IsOptional() @IsObject() emailSetting?: unknown;
+  /** Herald: the division the domain belongs to (its campaigns and messages stay there). */
+  @IsOptional() @ValidateNested() @Type(() => DivisionRefDto) division?: DivisionRefDto;
 }
 
 export class OutboundDomainQuery {
@@ -17,4 +26,6 @@ export class OutboundDomainQuery {
   @IsOptional() @IsString() filter?: string;
   /** Genesys `expand=settings`; accepted and ignored. */
   @IsOptional() @IsString() expand?: string;
+  /** Herald: only domains of these divisions (repeatable); narrowed to the caller's. */
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
 }

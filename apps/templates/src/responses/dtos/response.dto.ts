@@ -3,6 +3,12 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject,
 
 export const RESPONSE_TYPES = ['CampaignSmsTemplate', 'CampaignEmailTemplate', 'MessagingTemplate', 'Response'] as const;
 
+export class DivisionRefDto {
+  @IsOptional() @IsString() id?: string;
+  @IsOptional() @IsString() name?: string;
+  @IsOptional() @IsString() selfUri?: string;
+}
+
 export class LibraryRefDto {
   @IsString() @IsNotEmpty() id!: string;
   @IsOptional() @IsString() name?: string;
@@ -31,10 +37,20 @@ export class ResponseDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ResponseSubstitutionDto) substitutions?: ResponseSubstitutionDto[];
   @IsOptional() @IsIn(RESPONSE_TYPES) responseType?: (typeof RESPONSE_TYPES)[number];
   @IsOptional() @IsString() interactionType?: string;
+  /** Herald: the division to create the template in (or move it to); see the README's divisions section. */
+  @IsOptional() @ValidateNested() @Type(() => DivisionRefDto) division?: DivisionRefDto;
   // Read-only fields a client may send back from a GET; ignored.
   @IsOptional() @IsString() dateCreated?: string;
   @IsOptional() @IsString() selfUri?: string;
   @IsOptional() @IsObject() sms?: unknown;
   @IsOptional() @IsArray() variables?: unknown[];
   @IsOptional() @IsObject() createdBy?: unknown;
+}
+
+export class ResponseListQuery {
+  @IsOptional() @IsString() pageSize?: string;
+  @IsOptional() @IsString() pageNumber?: string;
+  @IsOptional() @IsString() libraryId?: string;
+  /** Herald: only templates of these divisions (repeatable); narrowed to the caller's. */
+  @IsOptional() @IsString({ each: true }) divisionId?: string | string[];
 }
