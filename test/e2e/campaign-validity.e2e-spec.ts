@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { prepareEmailCampaign, receivedBySesEmulator } from '../../tools/demo/email-campaign';
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
 import { urlOf } from '../../tools/stack/services';
-import { acceptedBySimulator, startTestStack, TestStack } from './support/test-stack';
+import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 let stack: TestStack;
 
@@ -161,8 +161,16 @@ describe('running campaigns are re-checked', () => {
       expect(outcome.progress).toMatchObject({ totalNumberOfContacts: CONTACTS, numberOfContactsMessaged: CONTACTS });
     }
 
-    // Each contact was messaged exactly once, before and after the stop together.
-    const texts = acceptedBySimulator(stack).filter((m) => m.context?.['campaignId'] === sms.campaignId);
+    // Each contact was messaged exactly once, before and after the stop together: the campaign's
+    // accepted results name one message per contact, and the simulator took each of them once.
+    const results = await readTopic<{ campaignId: string; messageId: string; outcome: string }>(
+      stack,
+      'herald.delivery.result.v1',
+      (records) => records.filter((r) => (r.value as { campaignId?: string }).campaignId === sms.campaignId).length >= CONTACTS,
+    );
+    const messageIds = new Set(results.map((r) => r.value as { campaignId: string; messageId: string; outcome: string }).filter((v) => v.campaignId === sms.campaignId && v.outcome === 'accepted').map((v) => v.messageId));
+    expect(messageIds.size).toBe(CONTACTS);
+    const texts = acceptedBySimulator(stack).filter((m) => messageIds.has(m.context?.['heraldMessageId'] ?? ''));
     expect(texts).toHaveLength(CONTACTS);
     expect(new Set(texts.map((m) => m.destination)).size).toBe(CONTACTS);
     const emails = (await receivedBySesEmulator(urlOf(stack.settings, 'ses-emulator'))).filter((e) => e.from.includes(`<${email.fromAddress}>`));
