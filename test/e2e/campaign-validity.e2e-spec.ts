@@ -2,7 +2,8 @@
 // every CAMPAIGN_REVALIDATE_INTERVAL_MS (1 s here). One whose sender number, template column or
 // sending domain has gone since it was saved becomes `invalid` with its errors instead of
 // starting, or stops; fixed and turned on again, it resumes the same run with no contact messaged
-// twice and none left out. Real broker, real PostgreSQL, every service its own process.
+// twice and none left out. A reference deleted meanwhile (a template) stops it too. Real broker,
+// real PostgreSQL, every service its own process.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read JSON bodies loosely and assert on their shape */
 import { randomUUID } from 'node:crypto';
 import { prepareEmailCampaign, receivedBySesEmulator } from '../../tools/demo/email-campaign';
@@ -131,6 +132,17 @@ describe('running campaigns are re-checked', () => {
     expect(smsStopped).toMatchObject({ campaignStatus: 'invalid', errors: [{ error: 'campaign.sender.unknown', details: expect.stringContaining(sender) }] });
     const emailStopped = await stopped(email.campaignId);
     expect(emailStopped).toMatchObject({ campaignStatus: 'invalid', errors: [{ error: 'campaign.email.domain.not.provisioned', details: expect.stringContaining(domain) }] });
+
+    // A reference that has been deleted (here its template) is an error too, with the code a save
+    // would refuse it with.
+    const orphan = await prepareSmsCampaign(stack.api, { contacts: CONTACTS, messagesPerMinute: 120, sender: newSender(), name: `deleted template ${randomUUID()}` });
+    await setCampaignStatus(stack.api, orphan.campaignId, 'on');
+    await until('orphan messaged', () => messaged(orphan.campaignId), (n) => n >= 1);
+    await ok('DELETE', `/api/v2/responsemanagement/responses/${orphan.templateId}`);
+    expect(await stopped(orphan.campaignId)).toMatchObject({
+      campaignStatus: 'invalid',
+      errors: [{ error: 'campaign.template.not.found', details: `template ${orphan.templateId} does not exist` }],
+    });
 
     // Dispatching stopped: once the messages in flight have results, the count stays put (at 2 a
     // second, a dispatch would show within 1.5 s), below the size of the list.
