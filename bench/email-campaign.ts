@@ -28,9 +28,11 @@ const emailContact = (i: number): ContactRow => ({
   data: { customerId: String(200_000 + i), firstName: 'Grace', email: emailAddress(i), orderId: `A-${100_000 + i}`, deliveryDate: `${(i % 28) + 1} March` },
 });
 
-export async function runEmailBench(brokers: string[], contacts: number) {
+/** Reports each figure as soon as it is measured (`report`), so that a later failure keeps the earlier ones. */
+export async function runEmailBench(brokers: string[], contacts: number, report: (figures: object) => void): Promise<void> {
   log(`email: bare relay of ${contacts} messages`);
   const relay = await runRelay(brokers, contacts);
+  report(relay);
   const stack = await startIsolatedStack({ name: 'bench', brokers, portBase: 28680 });
   try {
     const edge = urlOf(stack.settings, 'edge');
@@ -40,13 +42,15 @@ export async function runEmailBench(brokers: string[], contacts: number) {
     const sms = await prepareSmsCampaign(api, { contacts: 0, messagesPerMinute: NO_RATE_LIMIT, name: `bench sms ${stack.id}` });
     await uploadContacts(edge, api.accessToken, sms.contactListId, contacts, smsContact);
     log('email: SMS campaign on');
-    const smsRun = await runToCompletion(api, sms.campaignId);
+    const smsRun = await runToCompletion(edge, api.accessToken, sms.campaignId);
+    const smsFigures = { case: 'sms-campaign-end-to-end', contacts, seconds: round(smsRun.seconds), contactsPerSecond: Math.round(contacts / smsRun.seconds), messaged: smsRun.progress.numberOfContactsMessaged };
+    report(smsFigures);
 
     log(`email: uploading ${contacts} contacts for the email campaign`);
     const email = await prepareEmailCampaign(api, { contacts: 0, messagesPerMinute: NO_RATE_LIMIT, domain: `bench-${stack.id}.herald.example`, name: `bench email ${stack.id}` });
     await uploadContacts(edge, api.accessToken, email.contactListId, contacts, emailContact);
     log('email: email campaign on');
-    const emailRun = await runToCompletion(api, email.campaignId);
+    const emailRun = await runToCompletion(edge, api.accessToken, email.campaignId);
 
     const received = (await receivedBySesEmulator(urlOf(stack.settings, 'ses-emulator'))).filter((e) => e.from.includes(`<${email.fromAddress}>`));
     const problems = checkOneEmailEach(received, email.fromAddress, Array.from({ length: contacts }, (_, i) => emailAddress(i)));
@@ -55,7 +59,6 @@ export async function runEmailBench(brokers: string[], contacts: number) {
     const last = received.reduce((m, e) => Math.max(m, e.at), -Infinity);
     const sesSeconds = last - first;
 
-    const smsFigures = { case: 'sms-campaign-end-to-end', contacts, seconds: round(smsRun.seconds), contactsPerSecond: Math.round(contacts / smsRun.seconds), messaged: smsRun.progress.numberOfContactsMessaged };
     const emailFigures = {
       case: 'email-campaign-end-to-end',
       contacts,
@@ -69,12 +72,8 @@ export async function runEmailBench(brokers: string[], contacts: number) {
         secondsFromOnToLast: last - Math.floor(emailRun.startedAt / 1000),
       },
     };
-    return [
-      relay,
-      smsFigures,
-      emailFigures,
-      { case: 'ratio', emailOverRelay: round(emailFigures.contactsPerSecond / relay.messagesPerSecond), emailOverSms: round(emailFigures.contactsPerSecond / smsFigures.contactsPerSecond) },
-    ];
+    report(emailFigures);
+    report({ case: 'ratio', emailOverRelay: round(emailFigures.contactsPerSecond / relay.messagesPerSecond), emailOverSms: round(emailFigures.contactsPerSecond / smsFigures.contactsPerSecond) });
   } finally {
     await stack.close();
   }

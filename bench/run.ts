@@ -27,7 +27,7 @@ async function campaignCase(brokers: string[]) {
     // Highest rate the API allows: the pipeline, not the pacer, is the limit being measured.
     const handle = await prepareSmsCampaign(api, { contacts: CONTACTS, messagesPerMinute: NO_RATE_LIMIT, name: `bench ${stack.id}` });
     log('campaign: on');
-    const { seconds, progress } = await runToCompletion(api, handle.campaignId);
+    const { seconds, progress } = await runToCompletion(urlOf(stack.settings, 'edge'), api.accessToken, handle.campaignId);
     return { case: 'sms-campaign-end-to-end', contacts: CONTACTS, seconds: round(seconds), contactsPerSecond: Math.round(CONTACTS / seconds), messaged: progress.numberOfContactsMessaged };
   } finally {
     await stack.close();
@@ -69,7 +69,7 @@ async function main() {
     for (const r of await runTriggerBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
   }
   if (CASES.has('email')) {
-    for (const r of await runEmailBench(broker.brokers, CONTACTS)) console.log(JSON.stringify({ ...r, machine }));
+    await runEmailBench(broker.brokers, CONTACTS, (r) => console.log(JSON.stringify({ ...r, machine })));
   }
   if (CASES.has('pacing')) {
     for (const r of await runPacingBench(broker.brokers)) console.log(JSON.stringify({ ...r, machine }));
