@@ -20,6 +20,7 @@ import { awaitCompletion, CampaignHandle, prepareSmsCampaign, setCampaignStatus 
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
 import { urlOf } from '../tools/stack/services';
 import { round } from './relay';
+import { ContactRow, uploadContacts } from './upload';
 
 export interface PacingFigures {
   messages: number;
@@ -58,30 +59,11 @@ export function pacingFigures(times: number[], messagesPerMinute: number): Pacin
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-/**
- * Adds `contacts` contacts (1,000 per request, two requests at a time), retrying a request that
- * fails: on a busy machine a request can outlast the SDK's 16 s timeout, and re-adding the same
- * contact ids changes nothing.
- */
-async function upload(edgeUrl: string, accessToken: string, listId: string, contacts: number): Promise<void> {
-  const starts = Array.from({ length: Math.ceil(contacts / 1_000) }, (_, i) => i * 1_000);
-  const worker = async () => {
-    for (let start = starts.shift(); start !== undefined; start = starts.shift()) {
-      const body = JSON.stringify(
-        Array.from({ length: Math.min(1_000, contacts - start) }, (_, k) => {
-          const i = start + k;
-          return { id: `c${String(i).padStart(7, '0')}`, data: { customerId: String(100_000 + i), firstName: 'Ada', phone: `+1202555${String(i % 10_000).padStart(4, '0')}`, appointment: '9:00' } };
-        }),
-      );
-      for (let attempt = 1; ; attempt++) {
-        const res = await fetch(`${edgeUrl}/api/v2/outbound/contactlists/${listId}/contacts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body }).catch((e: Error) => e);
-        if (!(res instanceof Error) && res.ok) break;
-        if (attempt === 5) throw new Error(`adding contacts failed: ${res instanceof Error ? res.message : res.status}`);
-      }
-    }
-  };
-  await Promise.all([worker(), worker()]);
-}
+/** The pacing campaigns' contacts (SMS, every phone number valid). */
+const pacingContact = (i: number): ContactRow => ({
+  id: `c${String(i).padStart(7, '0')}`,
+  data: { customerId: String(100_000 + i), firstName: 'Ada', phone: `+1202555${String(i % 10_000).padStart(4, '0')}`, appointment: '9:00' },
+});
 
 export async function runPacingBench(brokers: string[]) {
   const simulatorLog = join(tmpdir(), `herald-bench-pacing-${randomUUID().slice(0, 8)}.jsonl`);
@@ -111,7 +93,7 @@ export async function runPacingBench(brokers: string[]) {
         // A sender number serves one running campaign at a time: one sender per side-by-side campaign.
         const sender = `+1555555${String(200 + i).padStart(4, '0')}`;
         const handle = await prepareSmsCampaign(api, { contacts: 0, messagesPerMinute: c.rate, name: `pacing ${c.rate} ${stack.id}`, sender });
-        await upload(urlOf(stack.settings, 'edge'), api.accessToken, handle.contactListId, c.contacts);
+        await uploadContacts(urlOf(stack.settings, 'edge'), api.accessToken, handle.contactListId, c.contacts, pacingContact);
         handles.push(handle);
       }
       log(`pacing: on (${cases.map((c) => `${c.rate}/min`).join(', ')})`);

@@ -215,6 +215,7 @@ describe('invalid campaigns', () => {
       { body: campaignBody(listId, await template('Hi {{name}}, about {{account}}', [{ id: 'name' }, { id: 'account' }]), await sender()), error: 'campaign.template.column.missing', details: /uses \{\{account\}\}, which is not a column/ },
       { body: { ...campaignBody(listId, await template(), await sender()), smsConfig: { phoneColumn: 'mobile', messageColumn: '', senderSmsPhoneNumber: { phoneNumber: await sender() }, contentTemplate: { id: await template() } } }, error: 'campaign.phone.column.unknown', details: /phoneColumn "mobile" is not a column/ },
       { body: campaignBody(listId, await template(), unprovisioned), error: 'campaign.sender.unknown', details: /is not a provisioned SMS number/ },
+      { body: { ...campaignBody(listId, await template(), await sender()), smsConfig: { phoneColumn: 'phone', messageColumn: 'text', senderSmsPhoneNumber: { phoneNumber: await sender() } } }, error: 'campaign.message.column.unknown', details: /messageColumn "text" is not a column/ },
     ];
     const ids: string[] = [];
     for (const c of cases) {

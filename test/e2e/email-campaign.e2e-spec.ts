@@ -221,6 +221,100 @@ it('unsubscribes in one click from the List-Unsubscribe link, refuses a tampered
   expect(sentTo(await sent(), 'filler0@example.org')).toHaveLength(1); // only the first run's email
 });
 
+/** Starts a pre-launch preview and polls it until it is no longer IN_PROGRESS. */
+async function preview(campaignId: string) {
+  const started = await call('POST', `/api/v2/outbound/messagingcampaigns/${campaignId}/previews`);
+  expect(started.status).toBe(202);
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const got = await call('GET', `/api/v2/outbound/messagingcampaigns/${campaignId}/previews/${started.json.id}`);
+    expect(got.status).toBe(200);
+    if (got.json.state !== 'IN_PROGRESS') return got.json;
+    if (Date.now() > deadline) throw new Error('the preview did not finish in 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+it('previews an email campaign, and the run then does exactly what the preview said', async () => {
+  const at = (n: number) => `p${n}.preview@example.org`;
+  const dnc = await stack.api.outbound.postOutboundDnclists({ name: 'e2e email preview dnc', dncSourceType: 'rds', contactMethod: 'Email' });
+  await stack.api.outbound.postOutboundDnclistEmailaddresses(dnc.id!, [at(6), at(8)]);
+  for (const n of [7, 8]) expect((await call('POST', '/api/v2/herald/suppressions', { channel: 'email', address: at(n), reason: 'complaint', source: 'e2e' })).status).toBe(200);
+  const contacts: Contact[] = [
+    { id: 'ok', data: { firstName: 'Ann', email: at(1), ...order(1) } },
+    { id: 'ok-alt', data: { firstName: 'Ben', email: '', altEmail: at(2), ...order(2) } },
+    { id: 'ok-default', data: { email: at(3), ...order(3) } }, // firstName's default
+    { id: 'invalid', data: { firstName: 'Ivy', email: 'not-an-address', ...order(4) } },
+    { id: 'no-address', data: { firstName: 'Nell', ...order(5) } },
+    { id: 'dnc', data: { firstName: 'Dan', email: at(6), ...order(6) } },
+    { id: 'suppressed', data: { firstName: 'Sue', email: at(7), ...order(7) } },
+    { id: 'suppressed-and-dnc', data: { firstName: 'Sam', email: at(8), ...order(8) } }, // suppression wins
+    { id: 'no-order', data: { firstName: 'Olga', email: at(9), deliveryDate: '9 May' } }, // subject, html and text lack it
+    { id: 'no-date', data: { firstName: 'Dora', email: at(10), orderId: 'A-10' } }, // the bodies lack it
+    { id: 'no-order-no-date', data: { firstName: 'Nina', email: at(11) } },
+    { id: 'excluded-1', data: { firstName: 'Excluded', email: at(12), ...order(12) } },
+    { id: 'excluded-2', data: { firstName: 'Excluded', email: at(13), ...order(13) } },
+  ];
+  const created = await emailCampaign('e2e email preview', contacts, [dnc.id!]);
+  const filter = await call('POST', '/api/v2/outbound/contactlistfilters', {
+    name: 'e2e email preview: not Excluded',
+    contactList: { id: created.contactList!.id },
+    clauses: [{ filterType: 'AND', predicates: [{ column: 'firstName', columnType: 'alphabetic', operator: 'EQUALS', value: 'Excluded', inverted: true }] }],
+  });
+  expect(filter.status).toBe(200);
+  const campaign = await stack.api.outbound.putOutboundMessagingcampaign(created.id!, { ...created, messagesPerMinute: 600, contactListFilters: [{ id: filter.json.id }] } as never);
+  expect(campaign.campaignStatus).toBe('off');
+
+  const done = await preview(campaign.id!);
+  expect(done).toMatchObject({ state: 'SUCCEEDED', totalContacts: 11, contactsProcessed: 11, percentComplete: 100 });
+  expect(done.result).toEqual({
+    totalNumberOfContacts: 11,
+    numberOfContactsFilteredOut: 2,
+    numberOfContactsToMessage: 3,
+    numberOfContactsSkipped: { 'invalid-address': 2, dnc: 1, suppressed: 2 },
+    dncLists: [{ id: dnc.id, selfUri: `/api/v2/outbound/dnclists/${dnc.id}`, numberOfContactsSkipped: 1 }],
+    numberOfContactsFailed: { 'render-failed': 3 },
+    unresolvedVariables: [
+      { name: 'deliveryDate', numberOfContacts: 2, parts: ['html', 'text'] },
+      { name: 'orderId', numberOfContacts: 2, parts: ['html', 'subject', 'text'] },
+    ],
+    sms: null,
+    messagesPerMinute: 600,
+    // 9 contacts have an address, one slot every 0.1 s: the last is dispatched 0.8 s after the start.
+    estimatedDurationSeconds: 0.8,
+  });
+  // A dry run: nothing was sent.
+  const toPreviewed = async () => (await receivedBySesEmulator(urlOf(stack.settings, 'ses-emulator'))).filter((e) => e.destination.to.some((a) => a.endsWith('.preview@example.org')));
+  expect(await toPreviewed()).toHaveLength(0);
+
+  await setCampaignStatus(stack.api, campaign.id!, 'on');
+  const outcome = await awaitCompletion(stack.api, campaign.id!, { timeoutMs: 120_000 });
+  expect(outcome.status).toBe('complete');
+  const r = done.result;
+  expect(outcome.progress.totalNumberOfContacts).toBe(r.totalNumberOfContacts);
+  expect(outcome.progress.numberOfContactsMessaged).toBe(r.numberOfContactsToMessage);
+  expect(outcome.progress.numberOfContactsSkipped).toEqual(r.numberOfContactsSkipped);
+  expect(outcome.progress['numberOfContactsFailed']).toBe(r.numberOfContactsFailed['render-failed']);
+  // What SES received: one email to each contact the preview said would be messaged, no other.
+  expect((await toPreviewed()).map((e) => e.destination.to[0]).sort()).toEqual([at(1), at(2), at(3)]);
+  // The DNC skips and the render failures, with the variables the preview named, from the result topic.
+  const results = (
+    await readTopic<{ campaignId: string; contactId: string; outcome: string; reason?: string; dncListId?: string; detail?: string }>(
+      stack,
+      'herald.delivery.result.v1',
+      (records) => records.filter((x) => (x.value as { campaignId?: string }).campaignId === campaign.id).length >= 11,
+    )
+  )
+    .map((x) => x.value as { campaignId: string; contactId: string; outcome: string; reason?: string; dncListId?: string; detail?: string })
+    .filter((v) => v.campaignId === campaign.id);
+  expect(results.filter((v) => v.reason === 'dnc' && v.dncListId === dnc.id)).toHaveLength(r.dncLists[0].numberOfContactsSkipped);
+  const failed = results.filter((v) => v.outcome === 'failed').map((v) => [v.contactId, v.detail]);
+  expect(failed.sort()).toEqual([
+    ['no-date', 'no value and no default for: deliveryDate'],
+    ['no-order', 'no value and no default for: orderId'],
+    ['no-order-no-date', 'no value and no default for: orderId, deliveryDate'],
+  ]);
+});
+
 it('keeps email addresses and unsubscribe tokens out of the service logs', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
   const logs = stack.supervisor.logDir;

@@ -100,6 +100,8 @@ export interface ReceivedEmail {
   subject: string;
   body: { html?: string; text?: string };
   headers?: { name: string; value: string }[];
+  /** When the emulator received it (epoch seconds). */
+  at: number;
 }
 
 /** Everything the SES emulator has received (`GET /store`). */

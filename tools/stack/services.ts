@@ -113,8 +113,9 @@ export function envFor(settings: StackSettings, spec: ServiceSpec): Record<strin
     ...(spec.name === 'sms-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'sms-simulator')}/_sns/`, SMS_SENDER_RATE_PER_SECOND: '20000' } : {}),
     ...(spec.name === 'email-gateway' ? { SNS_TRUSTED_CERT_URLS: `${urlOf(settings, 'ses-events')}/_sns/`, SES_MAX_SEND_RATE: '20000' } : {}),
     ...(spec.name === 'edge' ? { HERALD_BOOTSTRAP_CLIENT_ID: settings.bootstrapClient.id, HERALD_BOOTSTRAP_CLIENT_SECRET: settings.bootstrapClient.secret } : {}),
-    // Locally, triggers checks templates and senders as the bootstrap client; elsewhere give it a client of its own.
-    ...(spec.name === 'triggers'
+    // Locally, triggers (templates, senders) and campaigns (re-checks of running campaigns) read as
+    // the bootstrap client; elsewhere give each a client of its own.
+    ...(spec.name === 'triggers' || spec.name === 'campaigns'
       ? { AUTH_TOKEN_URL: `${urlOf(settings, 'edge')}/oauth/token`, SERVICE_CLIENT_ID: settings.bootstrapClient.id, SERVICE_CLIENT_SECRET: settings.bootstrapClient.secret }
       : {}),
   };

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceToken } from '@herald/auth';
 import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { CampaignsConfig } from './config';
+import { CampaignRevalidator, REVALIDATE_INTERVAL_MS } from './messaging-campaigns/campaign-revalidator';
 import { MessagingCampaignsController } from './messaging-campaigns/messaging-campaigns.controller';
 import { MessagingCampaignEntity } from './messaging-campaigns/messaging-campaign.entity';
 import { MessagingCampaignsService } from './messaging-campaigns/messaging-campaigns.service';
@@ -36,6 +38,9 @@ export class AppModule {
         ReferencesClient,
         PreviewsService,
         PreviewStagesClient,
+        CampaignRevalidator,
+        { provide: REVALIDATE_INTERVAL_MS, useValue: config.CAMPAIGN_REVALIDATE_INTERVAL_MS },
+        { provide: ServiceToken, useValue: new ServiceToken(config.AUTH_TOKEN_URL, config.SERVICE_CLIENT_ID, config.SERVICE_CLIENT_SECRET) },
         { provide: REFERENCE_URLS, useValue: { contacts: config.CONTACTS_URL, templates: config.TEMPLATES_URL, dnc: config.DNC_URL, emailGateway: config.EMAIL_GATEWAY_URL, smsGateway: config.SMS_GATEWAY_URL } },
       ],
     };

@@ -1,5 +1,5 @@
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 export class CampaignsConfig extends DatabaseServiceConfig {
   override PORT = 3102;
@@ -17,6 +17,19 @@ export class CampaignsConfig extends DatabaseServiceConfig {
   @IsInt() @Min(1_000) @Max(600_000) CAMPAIGN_STOP_TIMEOUT_MS: number = 30_000;
   /** How often a progress event stream sends a heartbeat comment while nothing changes. */
   @IsInt() @Min(500) @Max(60_000) PROGRESS_STREAM_HEARTBEAT_MS: number = 15_000;
+  /** How often running campaigns are re-checked; one whose prerequisite has gone stops as `invalid`. */
+  @IsInt() @Min(1_000) @Max(3_600_000) CAMPAIGN_REVALIDATE_INTERVAL_MS: number = 60_000;
+  /** The edge's token endpoint, where campaigns gets its own access token for those re-checks. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) AUTH_TOKEN_URL = 'http://127.0.0.1:8080/oauth/token';
+  /**
+   * Campaigns' own OAuth client (client credentials), for the re-checks that no caller makes: it
+   * needs `outbound:contactList:view`, `outbound:contactListFilter:view`, `outbound:dncList:view`,
+   * `responses:response:view`, `routing:smsPhoneNumber:view` and `routing:emailDomain:view`.
+   */
+  @IsString() @IsNotEmpty({ message: 'SERVICE_CLIENT_ID is required: the OAuth client campaigns re-checks running campaigns with' })
+  SERVICE_CLIENT_ID!: string;
+  @IsString() @MinLength(16, { message: 'SERVICE_CLIENT_SECRET is required (16+ characters): the secret of SERVICE_CLIENT_ID' })
+  SERVICE_CLIENT_SECRET!: string;
 }
 
 export const config = loadConfigOrExit(CampaignsConfig, 'campaigns');

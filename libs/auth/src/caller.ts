@@ -17,3 +17,11 @@ export function callerAuthorizationHeaders(): Record<string, string> {
   const header = authorization.getStore();
   return header ? { authorization: header } : {};
 }
+
+/**
+ * Runs `fn` as if it handled a request carrying this Authorization header: for work a service
+ * does on its own behalf (a timer, with its ServiceToken) through code that relays the caller's token.
+ */
+export function actingWith<T>(header: string, fn: () => T): T {
+  return authorization.run(header, fn);
+}

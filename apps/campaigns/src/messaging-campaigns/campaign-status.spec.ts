@@ -1,5 +1,5 @@
 import { DomainError } from '@herald/service';
-import { nextStatus } from './campaign-status';
+import { campaignInvalid, nextStatus } from './campaign-status';
 import { CampaignError } from './campaign-validity';
 
 const error: CampaignError = { error: 'campaign.sender.unknown', details: 'sender +15550100 is not provisioned' };
@@ -20,14 +20,18 @@ describe('nextStatus', () => {
     expect(nextStatus('invalid', 'on', [])).toBe('on');
   });
 
-  it('refuses to turn an invalid campaign on, with its errors', () => {
-    try {
-      nextStatus('invalid', 'on', [error]);
-      throw new Error('not refused');
-    } catch (e) {
-      expect(e).toBeInstanceOf(DomainError);
-      expect(e).toMatchObject({ code: 'campaign.invalid', status: 409, details: [error] });
-    }
+  it('makes a campaign with errors invalid when it is asked to go on, whatever it was', () => {
+    expect(nextStatus('invalid', 'on', [error])).toBe('invalid');
+    expect(nextStatus('off', 'on', [error])).toBe('invalid');
+    expect(nextStatus('on', 'on', [error])).toBe('invalid');
+    expect(nextStatus('stopping', 'on', [error])).toBe('invalid');
+  });
+
+  it('refuses to turn a campaign with errors on with 409, naming them', () => {
+    const e = campaignInvalid([error]);
+    expect(e).toBeInstanceOf(DomainError);
+    expect(e).toMatchObject({ code: 'campaign.invalid', status: 409, details: [error] });
+    expect(e.message).toContain('sender +15550100 is not provisioned');
   });
 
   it('refuses transitions a client may not ask for', () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { divisionRef, Divisions } from '@herald/auth';
+import { ALL_DIVISIONS, divisionRef, Divisions } from '@herald/auth';
 import { CampaignStatus, CampaignStatusChangedV1, ContactSortV1, EventEnvelope, Topic } from '@herald/contracts';
 import { EventPublisher } from '@herald/messaging';
 import { DomainError, NotFoundError, VersionConflictError } from '@herald/service';
@@ -12,8 +12,8 @@ import { emailDispatchConfigOf } from './email-sending';
 import { MessagingCampaignEntity, StoredEmailConfig, StoredSmsConfig } from './messaging-campaign.entity';
 import { ReferencesClient } from './references.client';
 import { listingOf, Page } from '@herald/persistence';
-import { nextStatus } from './campaign-status';
-import { campaignErrors, ValidityContext } from './campaign-validity';
+import { campaignInvalid, nextStatus } from './campaign-status';
+import { CampaignError, campaignErrors, ValidityContext } from './campaign-validity';
 
 export const MAX_CONTACT_SORTS = 4;
 
@@ -40,6 +40,9 @@ function sameEmailConfig(a: StoredEmailConfig | null, b: StoredEmailConfig | nul
     (a.replyToLocalPart ?? null) === (b.replyToLocalPart ?? null)
   );
 }
+
+/** What a campaign names, saved or about to be: what its checks look at. */
+type CampaignDraft = Pick<MessagingCampaignEntity, 'contactListId' | 'smsConfig' | 'emailConfig' | 'contactSorts' | 'contactListFilterIds' | 'dncListIds'>;
 
 /** `local@domain` normalised (domain lower-cased), or a 400 naming the field. */
 function emailAddress(local: string, domain: string, field: string): { local: string; domain: string } {
@@ -107,32 +110,33 @@ export class MessagingCampaignsService {
    * Refuses (400) a campaign whose references do not exist or whose sorts and filters do not fit
    * its contact list; answers what the validity check needs to decide whether it is `invalid`.
    */
-  private async check(dto: MessagingCampaignDto, sms: StoredSmsConfig | null, email: StoredEmailConfig | null): Promise<ValidityContext> {
+  private async check(draft: CampaignDraft): Promise<ValidityContext> {
+    const { smsConfig: sms, emailConfig: email } = draft;
     if (sms && email) throw new DomainError('campaign.channel.ambiguous', 'a campaign has either smsConfig or emailConfig, not both', 400);
-    if (email) return this.checkEmail(dto, email);
+    if (email) return this.checkEmail(draft, email);
     if (!sms) throw new DomainError('campaign.channel.missing', 'smsConfig or emailConfig is required', 400);
     if (!sms.contentTemplateId && !sms.messageColumn) {
       throw new DomainError('campaign.sms.content.missing', 'smsConfig needs a contentTemplate or a messageColumn', 400);
     }
     // The contact list first: a caller who may not read it learns that, whatever else is wrong.
-    const contactList = await this.references.contactList(dto.contactList.id);
+    const contactList = await this.references.contactList(draft.contactListId);
     const [template, senderProvisioned] = await Promise.all([
       sms.contentTemplateId ? this.references.template(sms.contentTemplateId) : undefined,
       this.references.senderProvisioned(sms.senderSmsPhoneNumber),
     ]);
-    if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
+    if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${draft.contactListId} does not exist`, 400);
     if (sms.contentTemplateId && !template) throw new DomainError('campaign.template.not.found', `template ${sms.contentTemplateId} does not exist`, 400);
-    this.checkSorts(this.sortsOf(dto), contactList.columnNames);
-    await this.checkFilters(dto);
-    await this.checkDncLists(dto);
+    this.checkSorts(draft.contactSorts, contactList.columnNames);
+    await this.checkFilters(draft);
+    await this.checkDncLists(draft);
     return { contactList, sms, email: null, template, senderProvisioned };
   }
 
   /** An email campaign: its columns are the list's, its template an email template; its sending domain is looked up for validity. */
-  private async checkEmail(dto: MessagingCampaignDto, email: StoredEmailConfig): Promise<ValidityContext> {
-    const contactList = await this.references.contactList(dto.contactList.id);
+  private async checkEmail(draft: CampaignDraft, email: StoredEmailConfig): Promise<ValidityContext> {
+    const contactList = await this.references.contactList(draft.contactListId);
     const [template, sendingDomain] = await Promise.all([this.references.template(email.contentTemplateId), this.references.sendingDomain(email.fromDomain)]);
-    if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${dto.contactList.id} does not exist`, 400);
+    if (!contactList) throw new DomainError('campaign.contact.list.not.found', `contact list ${draft.contactListId} does not exist`, 400);
     const unknown = email.emailColumns.filter((c) => !contactList.columnNames.includes(c));
     if (unknown.length) {
       throw new DomainError('campaign.email.column.unknown', `emailColumns ${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of contact list ${contactList.id}`, 400);
@@ -141,9 +145,9 @@ export class MessagingCampaignsService {
     if (template.responseType !== 'CampaignEmailTemplate') {
       throw new DomainError('campaign.template.not.email', `template ${email.contentTemplateId} is a ${template.responseType}; an email campaign needs a CampaignEmailTemplate`, 400);
     }
-    this.checkSorts(this.sortsOf(dto), contactList.columnNames);
-    await this.checkFilters(dto);
-    await this.checkDncLists(dto);
+    this.checkSorts(draft.contactSorts, contactList.columnNames);
+    await this.checkFilters(draft);
+    await this.checkDncLists(draft);
     return { contactList, sms: null, email, template, sendingDomain: sendingDomain ?? null };
   }
 
@@ -179,21 +183,21 @@ export class MessagingCampaignsService {
   }
 
   /** Each filter must exist and filter the campaign's own contact list. */
-  private async checkFilters(dto: MessagingCampaignDto): Promise<void> {
-    const ids = (dto.contactListFilters ?? []).map((f) => f.id);
+  private async checkFilters(draft: CampaignDraft): Promise<void> {
+    const ids = draft.contactListFilterIds;
     const found = await Promise.all(ids.map((id) => this.references.contactListFilter(id)));
     ids.forEach((id, i) => {
       const field = `contactListFilters[${i}].id`;
       if (!found[i]) throw new DomainError('campaign.contact.list.filter.not.found', `${field}: contact list filter ${id} does not exist`, 400, [{ field, entityId: id }]);
-      if (found[i]!.contactList.id !== dto.contactList.id) {
+      if (found[i]!.contactList.id !== draft.contactListId) {
         throw new DomainError('campaign.contact.list.filter.mismatch', `${field}: contact list filter ${id} filters another contact list`, 400, [{ field, entityId: id }]);
       }
     });
   }
 
   /** A campaign must not silently run without a DNC list it names. */
-  private async checkDncLists(dto: MessagingCampaignDto): Promise<void> {
-    const ids = [...new Set((dto.dncLists ?? []).map((d) => d.id))];
+  private async checkDncLists(draft: CampaignDraft): Promise<void> {
+    const ids = [...new Set(draft.dncListIds)];
     const found = await Promise.all(ids.map((id) => this.references.dncList(id)));
     const missing = ids.filter((_, i) => !found[i]);
     if (missing.length) {
@@ -201,12 +205,25 @@ export class MessagingCampaignsService {
     }
   }
 
+  /** The draft a request body describes. */
+  private draftOf(dto: MessagingCampaignDto, sms: StoredSmsConfig | null, email: StoredEmailConfig | null): CampaignDraft {
+    return {
+      contactListId: dto.contactList.id,
+      smsConfig: sms,
+      emailConfig: email,
+      contactSorts: this.sortsOf(dto),
+      contactListFilterIds: (dto.contactListFilters ?? []).map((f) => f.id),
+      dncListIds: (dto.dncLists ?? []).map((d) => d.id),
+    };
+  }
+
   async create(dto: MessagingCampaignDto, divisions: Divisions) {
     const division = await divisions.target(dto.division?.id);
-    const sms = this.smsConfigOf(dto);
-    const email = this.emailConfigOf(dto);
-    const errors = campaignErrors(await this.check(dto, sms, email));
+    const draft = this.draftOf(dto, this.smsConfigOf(dto), this.emailConfigOf(dto));
+    const errors = campaignErrors(await this.check(draft));
     const status = nextStatus('off', dto.campaignStatus ?? 'off', errors);
+    // Asked to start with errors: refused, and nothing is created.
+    if (dto.campaignStatus === 'on' && errors.length) throw campaignInvalid(errors);
     const now = new Date();
     const entity: MessagingCampaignEntity = {
       id: randomUUID(),
@@ -214,14 +231,9 @@ export class MessagingCampaignsService {
       division,
       status: status === 'on' ? 'off' : status,
       runId: randomUUID(),
-      contactListId: dto.contactList.id,
-      dncListIds: (dto.dncLists ?? []).map((d) => d.id),
+      ...draft,
       messagesPerMinute: dto.messagesPerMinute,
       alwaysRunning: dto.alwaysRunning ?? false,
-      smsConfig: sms,
-      emailConfig: email,
-      contactSorts: this.sortsOf(dto),
-      contactListFilterIds: (dto.contactListFilters ?? []).map((f) => f.id),
       errors,
       stoppingSince: null,
       version: 1,
@@ -272,7 +284,12 @@ export class MessagingCampaignsService {
     return listingOf(qb.orderBy('c.name'), page, (rows) => rows.map((r) => this.toResource(r)));
   }
 
-  /** A save: re-evaluates the campaign's validity, then applies the status it leads to (nextStatus). */
+  /**
+   * A save: re-evaluates the campaign's validity, then applies the status it leads to (nextStatus).
+   * Turning a campaign on is a save, so whatever changed since the last one (a sender number
+   * deleted, a template edited, a sending domain removed) is seen then: a campaign with errors is
+   * saved `invalid`, with them, and the request is refused (409 `campaign.invalid`).
+   */
   async update(id: string, dto: MessagingCampaignDto, divisions: Divisions) {
     if (dto.version === undefined) throw new DomainError('version.required', 'version is required to update a messaging campaign', 400);
     const current = await this.get(id, divisions);
@@ -280,33 +297,28 @@ export class MessagingCampaignsService {
     if (current.version !== dto.version) throw new VersionConflictError('messaging.campaign', id, dto.version, current.version);
     const nextSms = dto.smsConfig ? this.smsConfigOf(dto) : dto.emailConfig ? null : current.smsConfig;
     const nextEmail = dto.emailConfig ? this.emailConfigOf(dto) : dto.smsConfig ? null : current.emailConfig;
-    const sorts = this.sortsOf(dto);
-    const filterIds = (dto.contactListFilters ?? []).map((f) => f.id);
+    const draft = this.draftOf(dto, nextSms, nextEmail);
     const configChanged =
       division !== current.division ||
-      dto.contactList.id !== current.contactListId ||
+      draft.contactListId !== current.contactListId ||
       !sameSmsConfig(nextSms, current.smsConfig) ||
       !sameEmailConfig(nextEmail, current.emailConfig) ||
-      JSON.stringify(sorts) !== JSON.stringify(current.contactSorts) ||
-      JSON.stringify(filterIds) !== JSON.stringify(current.contactListFilterIds);
-    const errors = campaignErrors(await this.check(dto, nextSms, nextEmail));
-    const target = nextStatus(current.status, dto.campaignStatus ?? current.status, errors);
+      JSON.stringify(draft.contactSorts) !== JSON.stringify(current.contactSorts) ||
+      JSON.stringify(draft.contactListFilterIds) !== JSON.stringify(current.contactListFilterIds);
+    const errors = campaignErrors(await this.check(draft));
+    const requested = dto.campaignStatus ?? current.status;
+    const target = nextStatus(current.status, requested, errors);
     if (configChanged && (current.status === 'on' || current.status === 'stopping') && target !== 'off') {
       throw new DomainError('campaign.running', 'turn the campaign off before changing its division, contact list, sorts, filters, SMS or email settings', 400);
     }
     const updated = await this.db.transaction(async (tx) => {
       const next: MessagingCampaignEntity = {
         ...current,
-        name: dto.name,
+        ...draft,
         division,
-        contactListId: dto.contactList.id,
-        dncListIds: (dto.dncLists ?? []).map((d) => d.id),
+        name: dto.name,
         messagesPerMinute: dto.messagesPerMinute,
         alwaysRunning: dto.alwaysRunning ?? current.alwaysRunning,
-        smsConfig: nextSms,
-        emailConfig: nextEmail,
-        contactSorts: sorts,
-        contactListFilterIds: filterIds,
         errors,
         version: current.version + 1,
         dateModified: new Date(),
@@ -322,7 +334,43 @@ export class MessagingCampaignsService {
       if (target !== current.status || target === 'on') await this.changeStatus(tx, next, target);
       return { ...next, status: target };
     });
+    if (requested === 'on' && target === 'invalid') throw campaignInvalid(errors);
     return this.toResource(updated);
+  }
+
+  /**
+   * The campaign's errors as its references are now. A reference that has gone (a contact list,
+   * template, DNC list or filter deleted), which a save would refuse with 400, is an error too.
+   */
+  private async currentErrors(c: MessagingCampaignEntity): Promise<CampaignError[]> {
+    try {
+      return campaignErrors(await this.check(c));
+    } catch (e) {
+      if (e instanceof DomainError && e.status === 400) return [{ error: e.code, details: e.message }];
+      throw e;
+    }
+  }
+
+  /**
+   * Re-checks a running campaign (CampaignRevalidator, periodically): one whose prerequisite has
+   * disappeared since it was saved stops as `invalid`, with its errors. Answers the errors found.
+   */
+  async revalidate(id: string): Promise<CampaignError[]> {
+    // The service's own pass over every running campaign, whatever its division.
+    const c = await this.get(id, new Divisions([ALL_DIVISIONS]));
+    if (c.status !== 'on') return [];
+    const errors = await this.currentErrors(c);
+    if (errors.length === 0) return [];
+    const stopped = await this.db.transaction(async (tx) => {
+      const [locked] = await tx.getRepository(MessagingCampaignEntity).find({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      // Saved or settled meanwhile: the next pass looks at it as it is then.
+      if (!locked || locked.status !== 'on' || locked.version !== c.version) return false;
+      await tx.query('UPDATE campaigns.messaging_campaign SET errors = $2, version = version + 1, date_modified = now() WHERE id = $1', [id, JSON.stringify(errors)]);
+      await this.changeStatus(tx, locked, 'invalid');
+      return true;
+    });
+    if (stopped) this.logger.warn({ msg: 'running campaign is invalid; it stopped', campaignId: id, errors: errors.map((e) => e.error) });
+    return stopped ? errors : [];
   }
 
   async remove(id: string, divisions: Divisions): Promise<void> {

@@ -2,7 +2,8 @@ import { callerAuthorizationHeaders } from '@herald/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@herald/service';
 import { REFERENCE_URLS, ReferenceUrls } from '../messaging-campaigns/references.client';
-import type { FilterDecision, SmsRenderOutcome } from './preview-tally';
+import type { Channel, EmailDispatchConfig } from '@herald/contracts';
+import type { EmailRenderOutcome, FilterDecision, SmsRenderOutcome } from './preview-tally';
 
 export type AudienceContact = { contactId: string; address: string; data: Record<string, string> } | { contactId: string; invalidAddress: string };
 
@@ -20,10 +21,13 @@ export interface SmsSettings {
   messageColumn?: string;
 }
 
+/** The campaign's channel settings, as its lifecycle event gives them to contacts. */
+export type ChannelSettings = { sms: SmsSettings } | { email: EmailDispatchConfig };
+
 /**
  * The owning services' internal endpoints that a preview asks for each decision, so that a dry run
  * decides exactly as a real run: contacts (audience, address), dnc (suppression, DNC lists),
- * templates (rendering, encoding, segments). Not routed by the edge.
+ * templates (rendering; for SMS encoding and segments). Not routed by the edge.
  */
 @Injectable()
 export class PreviewStagesClient {
@@ -44,11 +48,11 @@ export class PreviewStagesClient {
     return (await res.json()) as T;
   }
 
-  audience(listId: string, sms: SmsSettings, contactListFilterIds: string[], after: string | undefined, limit: number): Promise<AudiencePage> {
-    return this.post(`${this.urls.contacts}/internal/contactlists/${listId}/audience`, { sms, contactListFilterIds, after, limit }, 'the contacts service (audience)');
+  audience(listId: string, channel: ChannelSettings, contactListFilterIds: string[], after: string | undefined, limit: number): Promise<AudiencePage> {
+    return this.post(`${this.urls.contacts}/internal/contactlists/${listId}/audience`, { ...channel, contactListFilterIds, after, limit }, 'the contacts service (audience)');
   }
 
-  async filter(channel: 'sms', dncListIds: string[], addresses: string[]): Promise<FilterDecision[]> {
+  async filter(channel: Channel, dncListIds: string[], addresses: string[]): Promise<FilterDecision[]> {
     if (addresses.length === 0) return [];
     return (await this.post<{ decisions: FilterDecision[] }>(`${this.urls.dnc}/internal/dnc/check`, { channel, dncListIds, addresses }, 'the dnc service (filter)')).decisions;
   }
@@ -57,5 +61,10 @@ export class PreviewStagesClient {
     if (contacts.length === 0) return [];
     const body = { templateId: source.templateId, messageColumn: source.messageColumn, contacts };
     return (await this.post<{ outcomes: SmsRenderOutcome[] }>(`${this.urls.templates}/internal/rendering/sms-preview`, body, 'the templates service (rendering)')).outcomes;
+  }
+
+  async renderEmail(templateId: string, contacts: Record<string, string>[]): Promise<EmailRenderOutcome[]> {
+    if (contacts.length === 0) return [];
+    return (await this.post<{ outcomes: EmailRenderOutcome[] }>(`${this.urls.templates}/internal/rendering/email-preview`, { templateId, contacts }, 'the templates service (rendering)')).outcomes;
   }
 }

@@ -5,7 +5,7 @@ describe('PreviewTally', () => {
   const DNC_B = '00000000-0000-4000-8000-00000000000b';
 
   it('adds up audience, skips by reason and DNC list, failures, unresolved variables, encodings and the ETA', () => {
-    const t = new PreviewTally();
+    const t = new PreviewTally('sms');
     t.addAudience(9, 2);
     t.addInvalidAddresses(1);
     for (const d of [
@@ -46,7 +46,27 @@ describe('PreviewTally', () => {
   });
 
   it('an empty audience takes no time and messages nobody', () => {
-    const r = new PreviewTally().result({ messagesPerMinute: 1, dncListIds: [] });
+    const r = new PreviewTally('sms').result({ messagesPerMinute: 1, dncListIds: [] });
     expect(r).toMatchObject({ totalNumberOfContacts: 0, numberOfContactsToMessage: 0, numberOfContactsSkipped: {}, estimatedDurationSeconds: 0, sms: { totalSegments: 0, byEncoding: {} } });
+  });
+
+  it('for an email campaign: no SMS figures, and the parts of the email that lack each unresolved variable', () => {
+    const t = new PreviewTally('email');
+    t.addAudience(4, 0);
+    for (let i = 0; i < 4; i++) t.addFilterDecision({ cleared: true });
+    t.addRender({ ok: true });
+    t.addRender({ ok: false, reason: 'render-failed', missing: ['orderId'], missingIn: { subject: ['orderId'], html: ['orderId'] } });
+    t.addRender({ ok: false, reason: 'render-failed', missing: ['orderId', 'date'], missingIn: { text: ['orderId', 'date'] } });
+    t.addRender({ ok: false, reason: 'message-too-long' });
+    expect(t.result({ messagesPerMinute: 60, dncListIds: [] })).toMatchObject({
+      numberOfContactsToMessage: 1,
+      numberOfContactsFailed: { 'render-failed': 2, 'message-too-long': 1 },
+      unresolvedVariables: [
+        { name: 'date', numberOfContacts: 1, parts: ['text'] },
+        { name: 'orderId', numberOfContacts: 2, parts: ['html', 'subject', 'text'] },
+      ],
+      sms: null,
+      estimatedDurationSeconds: 3,
+    });
   });
 });

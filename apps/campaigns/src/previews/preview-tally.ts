@@ -5,7 +5,11 @@
  */
 
 export type FilterDecision = { cleared: true } | { cleared: false; reason: string; dncListId?: string };
-export type SmsRenderOutcome = { ok: true; encoding: string; segments: number } | { ok: false; reason: string; missing?: string[] };
+type RenderFailure = { ok: false; reason: string; missing?: string[] };
+export type SmsRenderOutcome = { ok: true; encoding: string; segments: number } | RenderFailure;
+export type EmailPart = 'subject' | 'html' | 'text';
+/** For an email, the failure also says which parts lack which values. */
+export type EmailRenderOutcome = { ok: true } | (RenderFailure & { missingIn?: Partial<Record<EmailPart, string[]>> });
 
 /** What a preview reports once done (the `result` of `GET …/previews/{previewId}`). */
 export interface PreviewResult {
@@ -21,13 +25,16 @@ export interface PreviewResult {
   dncLists: { id: string; selfUri: string; numberOfContactsSkipped: number }[];
   /** By reason, as the render stage would fail them: `render-failed`, `message-too-long`, `template-not-found`. */
   numberOfContactsFailed: Record<string, number>;
-  /** Template variables with neither a value nor a default, and for how many contacts. */
-  unresolvedVariables: { name: string; numberOfContacts: number }[];
+  /**
+   * Template variables with neither a value nor a default, and for how many contacts; for an
+   * email campaign also the parts of the email that use them (`subject`, `html`, `text`).
+   */
+  unresolvedVariables: { name: string; numberOfContacts: number; parts?: EmailPart[] }[];
+  /** SMS campaigns only (null for email): segments of every message that would be sent, by encoding. */
   sms: {
-    /** Segments of every message that would be sent. */
     totalSegments: number;
     byEncoding: Record<string, { numberOfContacts: number; segments: number }>;
-  };
+  } | null;
   messagesPerMinute: number;
   /**
    * Seconds from the start until the last contact is dispatched at `messagesPerMinute`: every
@@ -44,9 +51,11 @@ export class PreviewTally {
   private readonly skipped: Record<string, number> = {};
   private readonly perDncList = new Map<string, number>();
   private readonly failed: Record<string, number> = {};
-  private readonly unresolved = new Map<string, number>();
+  private readonly unresolved = new Map<string, { contacts: number; parts: Set<EmailPart> }>();
   private readonly encodings: Record<string, { numberOfContacts: number; segments: number }> = {};
   private segments = 0;
+
+  constructor(private readonly channel: 'sms' | 'email') {}
 
   /** A page of the audience: its size, and how many of the list the filter left out. */
   addAudience(contacts: number, filteredOut: number): void {
@@ -68,13 +77,19 @@ export class PreviewTally {
   }
 
   /** A cleared contact's rendering. */
-  addRender(o: SmsRenderOutcome): void {
+  addRender(o: SmsRenderOutcome | EmailRenderOutcome): void {
     if (!o.ok) {
       this.failed[o.reason] = (this.failed[o.reason] ?? 0) + 1;
-      for (const name of o.missing ?? []) this.unresolved.set(name, (this.unresolved.get(name) ?? 0) + 1);
+      for (const name of o.missing ?? []) {
+        const u = this.unresolved.get(name) ?? { contacts: 0, parts: new Set<EmailPart>() };
+        u.contacts++;
+        if ('missingIn' in o) for (const [part, names] of Object.entries(o.missingIn ?? {})) if (names.includes(name)) u.parts.add(part as EmailPart);
+        this.unresolved.set(name, u);
+      }
       return;
     }
     this.toMessage++;
+    if (!('segments' in o)) return;
     this.segments += o.segments;
     const e = (this.encodings[o.encoding] ??= { numberOfContacts: 0, segments: 0 });
     e.numberOfContacts++;
@@ -90,8 +105,10 @@ export class PreviewTally {
       numberOfContactsSkipped: { ...this.skipped },
       dncLists: campaign.dncListIds.map((id) => ({ id, selfUri: `/api/v2/outbound/dnclists/${id}`, numberOfContactsSkipped: this.perDncList.get(id) ?? 0 })),
       numberOfContactsFailed: { ...this.failed },
-      unresolvedVariables: [...this.unresolved].map(([name, numberOfContacts]) => ({ name, numberOfContacts })).sort((a, b) => a.name.localeCompare(b.name)),
-      sms: { totalSegments: this.segments, byEncoding: structuredClone(this.encodings) },
+      unresolvedVariables: [...this.unresolved]
+        .map(([name, u]) => (this.channel === 'email' ? { name, numberOfContacts: u.contacts, parts: [...u.parts].sort() } : { name, numberOfContacts: u.contacts }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      sms: this.channel === 'sms' ? { totalSegments: this.segments, byEncoding: structuredClone(this.encodings) } : null,
       messagesPerMinute: campaign.messagesPerMinute,
       estimatedDurationSeconds: Math.round(seconds * 1000) / 1000,
     };

@@ -5,8 +5,9 @@ import { DomainError, NotFoundError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MessagingCampaignEntity } from '../messaging-campaigns/messaging-campaign.entity';
+import { emailDispatchConfigOf } from '../messaging-campaigns/email-sending';
 import { MessagingCampaignsService } from '../messaging-campaigns/messaging-campaigns.service';
-import { PreviewStagesClient } from './preview-stages.client';
+import { ChannelSettings, PreviewStagesClient } from './preview-stages.client';
 import { PreviewResult, PreviewTally } from './preview-tally';
 
 /** Contacts per round trip to each stage. */
@@ -47,7 +48,6 @@ export class PreviewsService {
     if (campaign.status === 'on' || campaign.status === 'stopping') {
       throw new DomainError('campaign.running', `campaign ${campaignId} is ${campaign.status}: a preview is a dry run of a campaign that is not running; turn it off first`, 400);
     }
-    if (!campaign.smsConfig) throw new DomainError('campaign.preview.channel', 'only SMS campaigns can be previewed', 400);
     const id = randomUUID();
     await this.db.query(`INSERT INTO campaigns.campaign_preview (id, campaign_id, state) VALUES ($1, $2, 'IN_PROGRESS')`, [id, campaignId]);
     void this.run(id, campaign).catch(async (e: unknown) => {
@@ -86,19 +86,23 @@ export class PreviewsService {
   }
 
   private async run(id: string, campaign: MessagingCampaignEntity): Promise<void> {
-    const sms = campaign.smsConfig!;
-    const tally = new PreviewTally();
+    const { smsConfig: sms, emailConfig: email } = campaign;
+    const channel = email ? 'email' : 'sms';
+    const settings: ChannelSettings = email ? { email: emailDispatchConfigOf(email) } : { sms: sms! };
+    const render = (contacts: Record<string, string>[]) =>
+      email ? this.stages.renderEmail(email.contentTemplateId, contacts) : this.stages.renderSms({ templateId: sms!.contentTemplateId, messageColumn: sms!.messageColumn }, contacts);
+    const tally = new PreviewTally(channel);
     let after: string | undefined;
     let processed = 0;
     do {
-      const page = await this.stages.audience(campaign.contactListId, sms, campaign.contactListFilterIds, after, BATCH);
+      const page = await this.stages.audience(campaign.contactListId, settings, campaign.contactListFilterIds, after, BATCH);
       tally.addAudience(page.contacts.length, page.filteredOut);
       const addressed = page.contacts.flatMap((c) => ('address' in c ? [c] : []));
       tally.addInvalidAddresses(page.contacts.length - addressed.length);
-      const decisions = await this.stages.filter('sms', campaign.dncListIds, addressed.map((c) => c.address));
+      const decisions = await this.stages.filter(channel, campaign.dncListIds, addressed.map((c) => c.address));
       decisions.forEach((d) => tally.addFilterDecision(d));
       const cleared = addressed.filter((_, i) => decisions[i]!.cleared);
-      const outcomes = await this.stages.renderSms({ templateId: sms.contentTemplateId, messageColumn: sms.messageColumn }, cleared.map((c) => c.data));
+      const outcomes = await render(cleared.map((c) => c.data));
       outcomes.forEach((o) => tally.addRender(o));
       processed += page.contacts.length;
       after = page.next ?? undefined;

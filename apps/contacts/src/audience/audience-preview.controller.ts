@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CallerDivisions, Divisions } from '@herald/auth';
-import { SmsDispatchConfig } from '@herald/contracts';
-import { NotFoundError } from '@herald/service';
+import { EmailDispatchConfig, SmsDispatchConfig } from '@herald/contracts';
+import { DomainError, NotFoundError } from '@herald/service';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -10,7 +10,9 @@ import { messageOf } from '../dispatch/address';
 import { audienceCondition, countAudience, filtersByIds } from './audience';
 
 export class AudiencePageDto {
-  @ValidateNested() @Type(() => SmsDispatchConfig) sms!: SmsDispatchConfig;
+  /** The campaign's channel settings, as its lifecycle event carries them: `sms` or `email`. */
+  @IsOptional() @ValidateNested() @Type(() => SmsDispatchConfig) sms?: SmsDispatchConfig;
+  @IsOptional() @ValidateNested() @Type(() => EmailDispatchConfig) email?: EmailDispatchConfig;
   /** The campaign's contact list filters: contacts they leave out are not in the audience. */
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true }) contactListFilterIds?: string[];
   /** The `next` of the previous page. */
@@ -34,6 +36,7 @@ export class AudiencePreviewController {
   async page(@Param('id', ParseUUIDPipe) listId: string, @Body() dto: AudiencePageDto, @CallerDivisions() divisions: Divisions) {
     const [list] = await this.db.query('SELECT division FROM contacts.contact_list WHERE id = $1', [listId]);
     if (!list || !divisions.has(list.division)) throw new NotFoundError('contact.list', listId);
+    if (!dto.sms === !dto.email) throw new DomainError('bad.request', 'exactly one of sms and email is required', 400);
     const limit = dto.limit ?? 1_000;
     // The audience as a run snapshots it (dispatcher.service.ts `applyStatus`): the contacts of the
     // list that the campaign's filters match, with the same condition.
@@ -47,7 +50,7 @@ export class AudiencePreviewController {
     // Counted once, with the first page: the audience size and the contacts the filters leave out.
     const split = dto.after === undefined ? await countAudience(sql, listId, filters) : undefined;
     const contacts: AudienceContact[] = rows.map((r) => {
-      const message = messageOf({ config: { sms: dto.sms } }, r.data);
+      const message = messageOf({ config: { sms: dto.sms, email: dto.email } }, r.data);
       return 'invalid' in message ? { contactId: r.id, invalidAddress: message.invalid } : { contactId: r.id, address: message.address, data: r.data };
     });
     return { total: split?.matching, contacts, filteredOut: split?.filteredOut ?? 0, next: rows.length === limit ? rows[rows.length - 1]!.seq : null };

@@ -20,10 +20,14 @@ describe('email templates', () => {
     });
   });
 
-  it('name every missing value once, whichever parts miss it', () => {
+  it('name every missing value once, and which parts miss it', () => {
     const r = renderEmail(compileEmailTemplate(texts), values({ order: '7' }));
-    expect(r).toEqual({ ok: false, missing: ['name'] });
-    expect(renderEmail(compileEmailTemplate(texts), values({}))).toEqual({ ok: false, missing: ['order', 'name'] });
+    expect(r).toEqual({ ok: false, missing: ['name'], missingIn: { html: ['name'], text: ['name'] } });
+    expect(renderEmail(compileEmailTemplate(texts), values({}))).toEqual({
+      ok: false,
+      missing: ['order', 'name'],
+      missingIn: { subject: ['order'], html: ['name', 'order'], text: ['name', 'order'] },
+    });
   });
 
   it('keep the subject on one line', () => {

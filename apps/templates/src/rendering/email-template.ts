@@ -47,17 +47,29 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+export type EmailPart = 'subject' | 'html' | 'text';
+
+/** The values each part of an email lacks (only the parts that lack any). */
+export type MissingByPart = Partial<Record<EmailPart, string[]>>;
+
 /**
  * Fills subject, HTML and text from the same values: substitutions are HTML-escaped in the HTML
  * part only (the template's own markup is kept as written). Line breaks in the subject become
- * spaces (a header is one line). Missing values are reported once, in order of appearance.
+ * spaces (a header is one line). Missing values are reported once, in order of appearance, and
+ * per part.
  */
-export function renderEmail(template: EmailTemplate, values: (name: string) => string | undefined): { ok: true; email: RenderedEmail } | { ok: false; missing: string[] } {
+export function renderEmail(
+  template: EmailTemplate,
+  values: (name: string) => string | undefined,
+): { ok: true; email: RenderedEmail } | { ok: false; missing: string[]; missingIn: MissingByPart } {
   const subject = renderTemplate(template.subject, values);
   const html = template.html && renderTemplate(template.html, values, escapeHtml);
   const text = template.text && renderTemplate(template.text, values);
-  const missing = [...new Set([subject, html, text].flatMap((r) => (r && !r.ok ? r.missing : [])))];
-  if (missing.length || !subject.ok || (html && !html.ok) || (text && !text.ok)) return { ok: false, missing };
+  if (!subject.ok || (html && !html.ok) || (text && !text.ok)) {
+    const missingIn: MissingByPart = {};
+    for (const [part, r] of [['subject', subject], ['html', html], ['text', text]] as const) if (r && !r.ok) missingIn[part] = r.missing;
+    return { ok: false, missing: [...new Set(Object.values(missingIn).flat())], missingIn };
+  }
   return { ok: true, email: { subject: subject.text.replace(/\s*[\r\n]+\s*/g, ' '), html: html?.text, text: text?.text } };
 }
 

@@ -9,10 +9,17 @@ export class SmsPreviewDto {
   @IsArray() @ArrayMaxSize(5_000) @IsObject({ each: true }) contacts!: Record<string, string>[];
 }
 
+export class EmailPreviewDto {
+  @IsUUID() templateId!: string;
+  /** Each contact's column values. */
+  @IsArray() @ArrayMaxSize(5_000) @IsObject({ each: true }) contacts!: Record<string, string>[];
+}
+
 /**
  * Internal (not routed by the edge): the render stage's outcome for a batch of contacts, without
- * publishing, for the pre-launch preview in campaigns. One outcome per contact, in order: the
- * encoding and segments of its SMS, or the failure reason (and the unresolved variables).
+ * publishing, for the pre-launch preview in campaigns. One outcome per contact, in order: for an
+ * SMS its encoding and segments, for an email that it renders; or the failure reason (and the
+ * unresolved variables, for an email also per part: subject, html, text).
  */
 @Controller('internal/rendering')
 export class RenderPreviewController {
@@ -26,6 +33,15 @@ export class RenderPreviewController {
       outcomes: outcomes.map((o) =>
         o.ok ? { ok: true, encoding: o.encoding, segments: o.segments } : { ok: false, reason: o.reason, detail: o.detail, missing: o.missing },
       ),
+    };
+  }
+
+  @Post('email-preview')
+  @HttpCode(200)
+  async previewEmail(@Body() dto: EmailPreviewDto) {
+    const outcomes = await this.renderer.previewEmail(dto.templateId, dto.contacts);
+    return {
+      outcomes: outcomes.map((o) => (o.ok ? { ok: true } : { ok: false, reason: o.reason, detail: o.detail, missing: o.missing, missingIn: o.missingIn })),
     };
   }
 }

@@ -4,7 +4,7 @@ import { ContactClearedV1, DeliveryResultV1, EmailRenderedV1, resultFor, SmsRend
 import { ConsumedEvent, EventPublisher, OutgoingEvent } from '@herald/messaging';
 import { ResponseEntity } from '../responses/response.entity';
 import { ResponsesService } from '../responses/responses.service';
-import { compileEmailTemplate, EmailTemplate, emailTemplateProblem, emailTooLong, renderEmail } from './email-template';
+import { compileEmailTemplate, EmailTemplate, emailTemplateProblem, emailTooLong, MissingByPart, renderEmail, RenderedEmail } from './email-template';
 import { parseTemplate, ParsedTemplate, renderTemplate } from './template-engine';
 
 interface CachedTemplate {
@@ -17,9 +17,12 @@ interface CachedTemplate {
 
 const CACHE_TTL_MS = 5_000;
 
-export type SmsRenderOutcome =
-  | { ok: true; body: string; encoding: SmsEncoding; segments: number }
-  | { ok: false; reason: 'template-not-found' | 'render-failed' | 'message-too-long'; detail: string; missing?: string[] };
+type RenderFailure = { ok: false; reason: 'template-not-found' | 'render-failed' | 'message-too-long'; detail: string; missing?: string[] };
+
+export type SmsRenderOutcome = { ok: true; body: string; encoding: SmsEncoding; segments: number } | RenderFailure;
+
+/** An email's subject and bodies, or why there is none (with the values each part lacks). */
+export type EmailRenderOutcome = { ok: true; email: RenderedEmail } | (RenderFailure & { missingIn?: MissingByPart });
 
 /**
  * The render stage: each cleared contact's message is filled from its own column values (or the
@@ -84,10 +87,33 @@ export class RendererService {
     return { ok: true, body, encoding, segments };
   }
 
+  /**
+   * One contact's email from an email template: subject, HTML and text, or why there is none. The
+   * one place that renders emails, for the render stage and the pre-launch preview
+   * (`POST /internal/rendering/email-preview`).
+   */
+  renderEmail(templates: Map<string, CachedTemplate>, templateId: string | undefined, contactData: Record<string, string>): EmailRenderOutcome {
+    if (!templateId) return { ok: false, reason: 'render-failed', detail: 'an email needs a template' };
+    const template = templates.get(templateId);
+    if (!template) return { ok: false, reason: 'template-not-found', detail: `template ${templateId} does not exist` };
+    if ('problem' in template.email) return { ok: false, reason: 'render-failed', detail: template.email.problem };
+    const result = renderEmail(template.email, (name) => valueOf(contactData, template, name));
+    if (!result.ok) return { ok: false, reason: 'render-failed', detail: `no value and no default for: ${result.missing.join(', ')}`, missing: result.missing, missingIn: result.missingIn };
+    const tooLong = emailTooLong(result.email);
+    if (tooLong) return { ok: false, reason: 'message-too-long', detail: tooLong };
+    return { ok: true, email: result.email };
+  }
+
   /** The render stage's outcome for each contact, without publishing (the pre-launch preview). */
   async previewSms(source: { templateId?: string; messageColumn?: string }, contacts: Record<string, string>[]): Promise<SmsRenderOutcome[]> {
     const templates = await this.templates(source.templateId ? [source.templateId] : []);
     return contacts.map((data) => this.renderSms(templates, source, data));
+  }
+
+  /** The render stage's outcome for each contact of an email campaign, without publishing (the pre-launch preview). */
+  async previewEmail(templateId: string, contacts: Record<string, string>[]): Promise<EmailRenderOutcome[]> {
+    const templates = await this.templates([templateId]);
+    return contacts.map((data) => this.renderEmail(templates, templateId, data));
   }
 
   async render(events: ConsumedEvent<ContactClearedV1>[]): Promise<void> {
@@ -98,9 +124,12 @@ export class RendererService {
     for (const { data, envelope } of events) {
       const fail = (reason: string, detail: string) => failed.push({ key: data.messageId, causedBy: envelope, data: resultFor(data, 'failed', { reason, detail }) });
       if (data.channel === 'email') {
-        const email = this.renderEmail(data, templates);
-        if ('reason' in email) fail(email.reason, email.detail);
-        else emails.push({ key: data.messageId, subject: data.messageId, causedBy: envelope, data: email });
+        const outcome = this.renderEmail(templates, data.templateId, data.contactData);
+        if (!outcome.ok) fail(outcome.reason, outcome.detail);
+        else {
+          const email = { ...messageRefsOf(data), from: data.senderAddress, fromName: data.senderName, replyTo: data.replyTo, to: data.address, ...outcome.email };
+          emails.push({ key: data.messageId, subject: data.messageId, causedBy: envelope, data: email });
+        }
         continue;
       }
       const outcome = this.renderSms(templates, data, data.contactData);
@@ -127,26 +156,6 @@ export class RendererService {
       { topic: Topic.EmailRendered, events: emails },
       { topic: Topic.DeliveryResult, events: failed },
     ]);
-  }
-
-  /** An email campaign's message: subject, HTML and text from its template. */
-  private renderEmail(data: ContactClearedV1, templates: Map<string, CachedTemplate>): EmailRenderedV1 | { reason: string; detail: string } {
-    if (!data.templateId) return { reason: 'render-failed', detail: 'an email needs a template' };
-    const template = templates.get(data.templateId);
-    if (!template) return { reason: 'template-not-found', detail: `template ${data.templateId} does not exist` };
-    if ('problem' in template.email) return { reason: 'render-failed', detail: template.email.problem };
-    const result = renderEmail(template.email, (name) => valueOf(data.contactData, template, name));
-    if (!result.ok) return { reason: 'render-failed', detail: `no value and no default for: ${result.missing.join(', ')}` };
-    const tooLong = emailTooLong(result.email);
-    if (tooLong) return { reason: 'message-too-long', detail: tooLong };
-    return {
-      ...messageRefsOf(data),
-      from: data.senderAddress,
-      fromName: data.senderName,
-      replyTo: data.replyTo,
-      to: data.address,
-      ...result.email,
-    };
   }
 }
 

@@ -1,0 +1,62 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { actingWith, ServiceToken } from '@herald/auth';
+import { DataSource } from 'typeorm';
+import { MessagingCampaignsService } from './messaging-campaigns.service';
+
+export const REVALIDATE_INTERVAL_MS = Symbol('REVALIDATE_INTERVAL_MS');
+
+/**
+ * Every CAMPAIGN_REVALIDATE_INTERVAL_MS, re-checks each running campaign against what it names, as
+ * a save does (MessagingCampaignsService.revalidate), with campaigns' own token: a campaign whose
+ * sender number, sending domain, template column or other prerequisite has gone stops as
+ * `invalid`, with its errors. A reference that cannot be read just now (a service down, a token
+ * refused) changes nothing and is looked at again on the next pass.
+ */
+@Injectable()
+export class CampaignRevalidator implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(CampaignRevalidator.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly campaigns: MessagingCampaignsService,
+    private readonly token: ServiceToken,
+    @Inject(REVALIDATE_INTERVAL_MS) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const loop = () => {
+      this.running = this.pass().finally(() => {
+        if (this.timer) this.timer = setTimeout(loop, this.intervalMs);
+      });
+    };
+    this.timer = setTimeout(loop, this.intervalMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass over the running campaigns. */
+  async pass(): Promise<void> {
+    let authorization: string;
+    let ids: string[];
+    try {
+      authorization = await this.token.authorization();
+      ids = ((await this.db.query(`SELECT id FROM campaigns.messaging_campaign WHERE status = 'on'`)) as { id: string }[]).map((r) => r.id);
+    } catch (e) {
+      this.logger.warn({ msg: 'revalidating running campaigns failed; retrying on the next pass', err: (e as Error).message });
+      return;
+    }
+    for (const id of ids) {
+      if (!this.timer) return; // shutting down
+      await actingWith(authorization, () => this.campaigns.revalidate(id)).catch((e: unknown) =>
+        this.logger.warn({ msg: 'could not revalidate a running campaign; retrying on the next pass', campaignId: id, err: (e as Error).message }),
+      );
+    }
+  }
+}
