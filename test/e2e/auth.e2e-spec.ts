@@ -356,6 +356,8 @@ describe('the OpenAPI document', () => {
       '/api/v2/routing/email/outbound/domains/{domainId}',
       '/api/v2/herald/unsubscribe/{token}',
       '/api/v2/conversations/messages/agentless',
+      '/api/v2/herald/providers/sns/sms',
+      '/api/v2/herald/providers/sns/email',
     ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
