@@ -223,3 +223,32 @@ it('the simulator throttles half the calls: completes, nothing dead-lettered, th
     await set(0);
   }
 });
+
+it('poison records mid-campaign (undecodable, and an event its schema refuses) are dead-lettered with the reason; the partitions keep moving', async () => {
+  const producer = stack.kafka.producer();
+  await producer.connect();
+  try {
+    const report = await campaignUnder('poison records', async (campaignId) => {
+      await untilMessaged(campaignId, CONTACTS * 0.2);
+      const poison = [
+        { topic: 'herald.contact.dispatch.v1', value: Buffer.from([0xff, 0xfe, 0x00, 0x7b]) },
+        {
+          topic: 'herald.message.rendered.sms.v1',
+          value: Buffer.from(JSON.stringify({ specversion: '1.0', id: 'poison-1', type: 'io.herald.message.sms-rendered.v1', source: '/e2e', datacontenttype: 'application/json', data: { messageId: 'not-a-uuid' } })),
+        },
+      ];
+      for (const p of poison) {
+        await producer.send({ topic: `${stack.settings.topicPrefix}${p.topic}`, messages: [{ key: 'poison', value: p.value, headers: { 'content-type': 'application/cloudevents+json' } }] });
+      }
+      return [];
+    });
+    expect(report.duplicates).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.deadLettered).toBe(2);
+    const dead = await readTopic(stack, DEAD_LETTER_TOPIC, (records) => records.filter((r) => r.key === 'poison').length >= 2);
+    const reasons = dead.filter((r) => r.key === 'poison').map((r) => `${r.headers['x-herald-dlq-topic']}: ${r.headers['x-herald-dlq-reason']}`);
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/contact\.dispatch.*: .+/), expect.stringMatching(/rendered\.sms.*: .+/)]));
+  } finally {
+    await producer.disconnect();
+  }
+});

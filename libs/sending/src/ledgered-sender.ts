@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Channel, DeliveryResultV1, resultFor, ResultOutcome, Topic } from '@herald/contracts';
 import { backoffMs, ConsumedEvent, EventPublisher, OutgoingEvent, TransientError } from '@herald/messaging';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { SendOutcome } from './send-outcome';
 import { SenderRate, SenderRateLimiter } from './sender-rate-limit';
@@ -52,6 +53,8 @@ interface LedgerRow {
 type Final = { messageId: string; outcome: Exclude<ResultOutcome, 'skipped'>; providerMessageId?: string; reason?: string; detail?: string };
 
 const THROTTLE_RETRIES = 8;
+/** Rounds over a batch's left-over messages before it is handed back for a later delivery. */
+const LEFT_OVER_ROUNDS = 8;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
@@ -98,20 +101,28 @@ export class LedgeredSender<T extends LedgeredMessage> {
     const batch = [...unique.values()];
     // Claims are taken a chunk at a time, each chunk's outcomes written before the next is
     // claimed: a crash leaves at most the chunk in flight `unknown`, not the whole batch.
-    let deferred = 0;
-    for (let i = 0; i < batch.length; i += this.options.concurrency) {
-      deferred += await this.sendChunk(batch.slice(i, i + this.options.concurrency), unique);
-    }
-    if (deferred > 0) {
-      // Throttled past our patience, or over a sender's rate: nothing was sent; try them again later.
-      throw new TransientError(`${deferred} messages wait for their sender's rate or the provider's throttling`);
+    // Messages left over (throttled past the call's retries, or over their sender's rate) are
+    // tried again here, after a backoff: only they, not the batch's messages already sent.
+    let pending = batch;
+    for (let round = 1; ; round++) {
+      const left: ConsumedEvent<T>[] = [];
+      for (let i = 0; i < pending.length; i += this.options.concurrency) {
+        left.push(...(await this.sendChunk(pending.slice(i, i + this.options.concurrency), unique)));
+      }
+      if (left.length === 0) return;
+      if (round >= LEFT_OVER_ROUNDS) {
+        // Nothing of these was sent; the batch comes back later (never a dead letter).
+        throw new TransientError(`${left.length} messages wait for their sender's rate or the provider's throttling`);
+      }
+      await sleep(backoffMs(round, 200, 10_000));
+      pending = left;
     }
   }
 
   /** Takes the sender's rate for the chunk's messages (what does not fit waits for a later attempt). */
-  private async withinRate(chunk: ConsumedEvent<T>[]): Promise<{ allowed: ConsumedEvent<T>[]; deferred: number }> {
+  private async withinRate(chunk: ConsumedEvent<T>[]): Promise<{ allowed: ConsumedEvent<T>[]; deferred: ConsumedEvent<T>[] }> {
     const { rate } = this.options;
-    if (!rate) return { allowed: chunk, deferred: 0 };
+    if (!rate) return { allowed: chunk, deferred: [] };
     const bySender = new Map<string, { rate: SenderRate; events: ConsumedEvent<T>[] }>();
     for (const e of chunk) {
       const r = await rate.of(e.data);
@@ -119,15 +130,17 @@ export class LedgeredSender<T extends LedgeredMessage> {
       group.events.push(e);
     }
     const allowed: ConsumedEvent<T>[] = [];
+    const deferred: ConsumedEvent<T>[] = [];
     for (const { rate: r, events } of bySender.values()) {
       const granted = await rate.limiter.acquire(r, events.length, rate.maxWaitMs);
       allowed.push(...events.slice(0, granted));
+      deferred.push(...events.slice(granted));
     }
-    return { allowed, deferred: chunk.length - allowed.length };
+    return { allowed, deferred };
   }
 
-  /** Claims, sends, records and publishes one chunk; the number of messages left for a later attempt. */
-  private async sendChunk(chunk: ConsumedEvent<T>[], unique: Map<string, ConsumedEvent<T>>): Promise<number> {
+  /** Claims, sends, records and publishes one chunk; the messages left for another round (nothing sent). */
+  private async sendChunk(chunk: ConsumedEvent<T>[], unique: Map<string, ConsumedEvent<T>>): Promise<ConsumedEvent<T>[]> {
     const { table } = this.options;
     const { allowed: batch, deferred } = await this.withinRate(chunk);
     const names = this.extra.map(([n]) => n);
@@ -197,7 +210,7 @@ export class LedgeredSender<T extends LedgeredMessage> {
       );
     });
     if (failed) throw failed.error;
-    return deferred + released.length;
+    return [...deferred, ...released.map((id) => unique.get(id)!)];
   }
 
   private async resolveSeenBefore(ids: string[]): Promise<Final[]> {
