@@ -52,7 +52,12 @@ interface LedgerRow {
 
 type Final = { messageId: string; outcome: Exclude<ResultOutcome, 'skipped'>; providerMessageId?: string; reason?: string; detail?: string };
 
-const THROTTLE_RETRIES = 8;
+/**
+ * Calls of one message while the provider throttles, with short backoffs (under a second in all):
+ * a chunk waits for its slowest message, so longer waits belong to the left-over rounds, where
+ * only the throttled messages wait.
+ */
+const THROTTLE_RETRIES = 3;
 /** Rounds over a batch's left-over messages before it is handed back for a later delivery. */
 const LEFT_OVER_ROUNDS = 8;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
