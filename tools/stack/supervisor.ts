@@ -16,12 +16,20 @@ export function entryOf(name: string): string {
   return join(repoRoot(), process.env['HERALD_DIST'] ?? 'dist', 'apps', name, 'src', 'main.js');
 }
 
+/** How long the supervisor waits before starting again a service that exited on its own. */
+const RESTART_DELAY_MS = 1_000;
+
 /**
  * Starts and stops Herald's services as separate OS processes (the way they run in production:
- * one process per service), each logging to .herald/logs/<name>.log.
+ * one process per service), each logging to .herald/logs/<name>.log. Like an orchestrator's
+ * restart policy, a service that exits on its own after it was ready (e.g. a Kafka consumer that
+ * gave up on a non-retriable error exits for a clean restart) is started again; one stopped
+ * through `stop` is not, and one that never became ready is left down (a configuration error).
  */
 export class Supervisor {
   readonly running = new Map<string, RunningService>();
+  private readonly ready = new Set<string>();
+  private readonly stopping = new Set<string>();
 
   constructor(
     readonly settings: StackSettings,
@@ -50,8 +58,17 @@ export class Supervisor {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     const service = { spec, process: child, logFile, exited };
     this.running.set(name, service);
-    void exited.then(() => {
-      if (this.running.get(name) === service) this.running.delete(name);
+    void exited.then((code) => {
+      if (this.running.get(name) !== service) return;
+      this.running.delete(name);
+      if (this.options.detached || this.stopping.has(name) || !this.ready.has(name)) return;
+      this.ready.delete(name);
+      setTimeout(() => {
+        if (this.stopping.has(name) || this.running.has(name)) return;
+        process.stderr.write(`supervisor: ${name} exited (${code}) on its own; starting it again\n`);
+        this.start(name);
+        void this.waitReady(name).catch(() => undefined);
+      }, RESTART_DELAY_MS);
     });
     if (this.options.detached) child.unref();
     return service;
@@ -72,7 +89,10 @@ export class Supervisor {
       if (!this.options.detached && !svc) throw new Error(`${name} exited before it was ready; see ${join(this.logDir, `${name}.log`)}`);
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-        if (res.ok) return;
+        if (res.ok) {
+          this.ready.add(name);
+          return;
+        }
         last = `${res.status} ${await res.text()}`;
       } catch (e) {
         last = (e as Error).message;
@@ -92,11 +112,17 @@ export class Supervisor {
   async stop(name: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<void> {
     const svc = this.running.get(name);
     if (!svc) return;
-    svc.process.kill(signal);
-    const timer = setTimeout(() => svc.process.kill('SIGKILL'), timeoutMs);
-    await svc.exited;
-    clearTimeout(timer);
-    this.running.delete(name);
+    this.stopping.add(name);
+    try {
+      svc.process.kill(signal);
+      const timer = setTimeout(() => svc.process.kill('SIGKILL'), timeoutMs);
+      await svc.exited;
+      clearTimeout(timer);
+      this.running.delete(name);
+      this.ready.delete(name);
+    } finally {
+      this.stopping.delete(name);
+    }
   }
 
   async restart(name: string): Promise<void> {
@@ -106,6 +132,7 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
+    for (const name of SERVICES.map((s) => s.name)) this.stopping.add(name);
     // Entry first, provider emulators last: upstream stops before what it depends on.
     const emulators = ['sms-simulator', 'ses-emulator'];
     const order = [...this.running.keys()].sort((a, b) => (a === 'edge' ? -1 : b === 'edge' ? 1 : 0));
