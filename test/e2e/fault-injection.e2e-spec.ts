@@ -85,7 +85,17 @@ async function campaignUnder(fault: string, inject: (campaignId: string) => Prom
   await setCampaignStatus(stack.api, handle.campaignId, 'on');
   const recoveries = await inject(handle.campaignId);
 
-  const outcome = await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: 600_000, intervalMs: 1_000 });
+  // A service that gave up during the fault exits and is started again by the supervisor (as an
+  // orchestrator would): the API may answer 502 for a few seconds meanwhile.
+  const deadline = Date.now() + 600_000;
+  let outcome: Awaited<ReturnType<typeof awaitCompletion>> | undefined;
+  while (!outcome) {
+    outcome = await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: deadline - Date.now(), intervalMs: 1_000 }).catch((e: { status?: number }) => {
+      if (e.status !== 502 && e.status !== 503) throw e;
+      return undefined;
+    });
+    if (!outcome) await sleep(1_000);
+  }
   expect(outcome.status).toBe('complete');
 
   const results = new Map<string, Set<string>>();
