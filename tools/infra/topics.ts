@@ -54,7 +54,9 @@ export async function ensureTopics(
     const small = wanted.filter((t) => (present.get(t.name) ?? Infinity) < t.partitions);
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // Leaders are awaited below, tolerantly: a broker that has just started can answer the
+        // metadata of a topic it has just created with UNKNOWN_TOPIC_OR_PARTITION for a moment.
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
