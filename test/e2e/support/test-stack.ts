@@ -44,7 +44,13 @@ export async function startTestStack(options: { portBase: number; extraEnv?: Sta
     portBase,
     databaseUrl: infra.databaseUrl,
     logLevel: 'info',
-    extraEnv: { ...options.extraEnv, 'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) } },
+    extraEnv: {
+      ...options.extraEnv,
+      'sms-simulator': { SMS_SIMULATOR_LOG: simulatorLog, ...(options.extraEnv?.['sms-simulator'] ?? {}) },
+      // A test client may go faster than the default 100 requests/s on an idle machine; the rate
+      // limit itself is tested with a client's own `rateLimitPerSecond` (auth.e2e-spec.ts).
+      edge: { RATE_LIMIT_PER_SECOND: '10000', ...(options.extraEnv?.['edge'] ?? {}) },
+    },
     services: options.services,
     providerEvents: options.providerEvents,
     // Nine services booting at once on a busy 2-core machine can take more than a minute;
