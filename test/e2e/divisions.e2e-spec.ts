@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import platformClient from 'purecloud-platform-client-v2';
+import { urlOf } from '../../tools/stack/services';
 import { startTestStack, TestStack } from './support/test-stack';
 
 const DIVISIONS = '/api/v2/authorization/divisions';
@@ -316,6 +317,43 @@ describe('a client granted division X', () => {
     const fromX = await http(inX, 'POST', AGENTLESS, { fromAddress: number, toAddress: '+12025550143', toAddressMessengerType: 'sms', textBody: 'hello' });
     expect(fromX.status).toBe(202);
     expect(fromX.body.division.id).toBe(X);
+  });
+
+  it("an Idempotency-Key is the caller's own: another client's equal key sends its own message and learns nothing of the first", async () => {
+    const number = '+15555550998';
+    await ok(inX, 'POST', NUMBERS, { phoneNumber: number, phoneNumberType: 'local', countryCode: 'US' });
+    const key = `order-${randomUUID()}`;
+    const send = (token: string, textBody: string) =>
+      stack.fetch(AGENTLESS, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ fromAddress: number, toAddress: '+12025550144', toAddressMessengerType: 'sms', textBody }),
+      });
+    const first = await send(inX, 'Your code is 1111');
+    expect(first.status).toBe(202);
+    const firstId = ((await first.json()) as Json).id;
+    // Another client of division X, same key, another request: not "key reused", a message of its own.
+    const other = await send((await clientIn([X])).token, 'Your code is 2222');
+    expect(other.status).toBe(202);
+    const otherId = ((await other.json()) as Json).id;
+    expect(otherId).not.toBe(firstId);
+    // The first client's retry still gets its own first answer.
+    const retry = await send(inX, 'Your code is 1111');
+    expect([retry.status, ((await retry.json()) as Json).id]).toEqual([202, firstId]);
+  });
+
+  it("cannot preview division Y's template through the templates service's internal preview: it renders as missing", async () => {
+    const preview = async (token: string) => {
+      const res = await fetch(`${urlOf(stack.settings, 'templates')}/internal/rendering/sms-preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ templateId: y.template, contacts: [{ name: 'Ada' }] }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Json).outcomes[0];
+    };
+    expect(await preview(admin)).toMatchObject({ ok: true, encoding: 'GSM-7', segments: 1 });
+    expect(await preview(inX)).toMatchObject({ ok: false, reason: 'template-not-found' });
   });
 
   it('sees only the OAuth clients within its divisions, and grants no division it does not hold', async () => {

@@ -1,3 +1,4 @@
+import { Divisions } from '@herald/auth';
 import { Injectable } from '@nestjs/common';
 import { countSmsSegments, MAX_SMS_CHARACTERS, SmsEncoding } from '@herald/channels';
 import { ContactClearedV1, DeliveryResultV1, EmailRenderedV1, resultFor, SmsRenderedV1, Topic } from '@herald/contracts';
@@ -8,6 +9,7 @@ import { compileEmailTemplate, EmailTemplate, emailTemplateProblem, emailTooLong
 import { parseTemplate, ParsedTemplate, renderTemplate } from './template-engine';
 
 interface CachedTemplate {
+  division: string;
   body: ParsedTemplate;
   /** The email parts, or why the template cannot word an email. */
   email: EmailTemplate | { problem: string };
@@ -16,6 +18,12 @@ interface CachedTemplate {
 }
 
 const CACHE_TTL_MS = 5_000;
+
+/** The template a preview caller may see: another division's is as absent as a missing one (`template-not-found`). */
+function visibleTo(divisions: Divisions, templates: Map<string, CachedTemplate>, id: string | undefined): Map<string, CachedTemplate> {
+  const template = id === undefined ? undefined : templates.get(id);
+  return template && divisions.has(template.division) ? new Map([[id!, template]]) : new Map();
+}
 
 type RenderFailure = { ok: false; reason: 'template-not-found' | 'render-failed' | 'message-too-long'; detail: string; missing?: string[] };
 
@@ -43,6 +51,7 @@ export class RendererService {
     const text = r.texts.find((t) => t.type !== 'subject') ?? r.texts[0]!;
     const problem = r.responseType === 'CampaignEmailTemplate' ? emailTemplateProblem(r.texts) : `template ${r.id} is a ${r.responseType}, not a CampaignEmailTemplate`;
     return {
+      division: r.division,
       body: parseTemplate(text.content),
       email: problem ? { problem } : compileEmailTemplate(r.texts),
       defaults: new Map(r.substitutions.filter((s) => s.defaultValue !== undefined).map((s) => [s.id, s.defaultValue!])),
@@ -105,14 +114,14 @@ export class RendererService {
   }
 
   /** The render stage's outcome for each contact, without publishing (the pre-launch preview). */
-  async previewSms(source: { templateId?: string; messageColumn?: string }, contacts: Record<string, string>[]): Promise<SmsRenderOutcome[]> {
-    const templates = await this.templates(source.templateId ? [source.templateId] : []);
+  async previewSms(source: { templateId?: string; messageColumn?: string }, contacts: Record<string, string>[], divisions: Divisions): Promise<SmsRenderOutcome[]> {
+    const templates = visibleTo(divisions, await this.templates(source.templateId ? [source.templateId] : []), source.templateId);
     return contacts.map((data) => this.renderSms(templates, source, data));
   }
 
   /** The render stage's outcome for each contact of an email campaign, without publishing (the pre-launch preview). */
-  async previewEmail(templateId: string, contacts: Record<string, string>[]): Promise<EmailRenderOutcome[]> {
-    const templates = await this.templates([templateId]);
+  async previewEmail(templateId: string, contacts: Record<string, string>[], divisions: Divisions): Promise<EmailRenderOutcome[]> {
+    const templates = visibleTo(divisions, await this.templates([templateId]), templateId);
     return contacts.map((data) => this.renderEmail(templates, templateId, data));
   }
 
