@@ -147,7 +147,7 @@ describe('agentless API', () => {
     const first = await stack.api.conversations.postConversationsMessagesAgentless(body, { customHeaders: { 'Idempotency-Key': key } });
     const retry = await stack.api.conversations.postConversationsMessagesAgentless(body, { customHeaders: { 'Idempotency-Key': key } });
     expect(retry).toEqual(first);
-    expect(first.id).toBe(idempotentMessageId(key)); // deterministic: the send ledger recognises a redelivery
+    expect(first.id).toBe(idempotentMessageId(key, stack.settings.bootstrapClient.id)); // deterministic: the send ledger recognises a redelivery
 
     const other = await refusalOf({ ...body, textBody: 'Something else entirely.' }, { 'Idempotency-Key': key });
     expect(other).toMatchObject({ code: 'idempotency.key.reused', status: 422 });

@@ -21,8 +21,9 @@ import { TemplatesClient } from './templates.client';
 
 const TEMPLATE_TYPE: Record<Channel, string> = { sms: 'CampaignSmsTemplate', email: 'CampaignEmailTemplate' };
 
-function idempotencyDedupKey(key: string): string {
-  return `idempotency-key:${key}`;
+/** Where an accepted request is remembered: a REST caller's keys are its own; the trigger topic's are shared by its publishers. */
+function idempotencyDedupKey(key: string, clientId?: string): string {
+  return clientId === undefined ? `idempotency-key:${key}` : `client:${JSON.stringify(clientId)}:idempotency-key:${key}`;
 }
 
 interface Prepared {
@@ -116,19 +117,21 @@ export class AgentlessMessages {
 
   /**
    * REST: answers once the dispatched event is in Kafka (acks from all in-sync replicas). With an
-   * idempotency key, a retry gets the first answer and sends nothing; the key with another request is refused.
+   * idempotency key (the calling client's own: `clientId` scopes it), a retry gets the first answer
+   * and sends nothing; the key with another request is refused.
    */
-  async send(request: AgentlessMessageFields, divisions: Divisions, idempotencyKey?: string): Promise<AgentlessResponse> {
+  async send(request: AgentlessMessageFields, caller: { clientId: string; divisions: Divisions }, idempotencyKey?: string): Promise<AgentlessResponse> {
+    const { clientId, divisions } = caller;
     if (idempotencyKey === undefined) {
       const { event, response } = await this.prepare(request, randomUUID(), divisions);
       await this.dispatchOrUnavailable(event);
       return response;
     }
-    const dedupKey = idempotencyDedupKey(idempotencyKey);
+    const dedupKey = idempotencyDedupKey(idempotencyKey, clientId);
     const hash = requestHash(request);
     const earlier = (await this.accepted.findMany([dedupKey])).get(dedupKey);
     if (earlier) return this.replay(earlier, hash, idempotencyKey, divisions);
-    const { event, response } = await this.prepare(request, idempotentMessageId(idempotencyKey), divisions);
+    const { event, response } = await this.prepare(request, idempotentMessageId(idempotencyKey, clientId), divisions);
     await this.dispatchOrUnavailable(event);
     await this.accepted.recordMany([{ dedupKey, requestHash: hash, messageId: event.messageId, response }]);
     // Two concurrent requests with one key both dispatch the same message id (the gateway's send

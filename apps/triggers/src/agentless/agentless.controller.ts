@@ -1,4 +1,4 @@
-import { CallerDivisions, Divisions, RequirePermissions } from '@herald/auth';
+import { Caller, CallerDivisions, Divisions, Principal, RequirePermissions } from '@herald/auth';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { AgentlessRequestError } from './agentless-message';
 import { AgentlessMessages } from './agentless-messages.service';
@@ -17,7 +17,12 @@ export class AgentlessController {
   @Post()
   @RequirePermissions('conversation:message:create')
   @HttpCode(202)
-  send(@Body() dto: AgentlessMessageRequestDto, @CallerDivisions() divisions: Divisions, @Headers('idempotency-key') idempotencyKey?: string): Promise<AgentlessResponse> {
+  send(
+    @Body() dto: AgentlessMessageRequestDto,
+    @Caller() caller: Principal,
+    @CallerDivisions() divisions: Divisions,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<AgentlessResponse> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new AgentlessRequestError('invalid.idempotency.key', 'Idempotency-Key', 'must be 1 to 255 printable ASCII characters without spaces');
     }
@@ -25,6 +30,6 @@ export class AgentlessController {
       throw new AgentlessRequestError('external.contact.unsupported', 'externalContactId', 'Herald has no external contacts; address the message with toAddress');
     }
     const { externalContactId: _e, useExistingActiveConversation: _u, ...fields } = dto;
-    return this.messages.send(fields, divisions, idempotencyKey);
+    return this.messages.send(fields, { clientId: caller.clientId, divisions }, idempotencyKey);
   }
 }

@@ -15,6 +15,10 @@ describe('message ids', () => {
   it('names a message by its idempotency key, or by the trigger event source and id', () => {
     expect(idempotentMessageId('order-1')).toBe(idempotentMessageId('order-1'));
     expect(idempotentMessageId('order-1')).not.toBe(idempotentMessageId('order-2'));
+    // A REST caller's key is its own: another client's equal key, or the trigger topic's, is another message.
+    expect(idempotentMessageId('order-1', 'client-a')).toBe(idempotentMessageId('order-1', 'client-a'));
+    expect(idempotentMessageId('order-1', 'client-a')).not.toBe(idempotentMessageId('order-1', 'client-b'));
+    expect(idempotentMessageId('order-1', 'client-a')).not.toBe(idempotentMessageId('order-1'));
     expect(triggerEventMessageId('/shop', 'e1')).toBe(triggerEventMessageId('/shop', 'e1'));
     expect(triggerEventMessageId('/shop', 'e1')).not.toBe(triggerEventMessageId('/crm', 'e1'));
     // No concatenation ambiguity between source and id.

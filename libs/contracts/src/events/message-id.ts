@@ -21,12 +21,14 @@ export function campaignMessageId(runId: string, contactId: string, channel: Cha
 }
 
 /**
- * The id of a message asked for with an idempotency key (the REST API's `Idempotency-Key` header
- * or a trigger event's `idempotencyKey`): a retry with the same key names the same message, so the
- * gateways' send ledgers recognise it even if it is dispatched twice.
+ * The id of a message asked for with an idempotency key: a retry with the same key names the same
+ * message, so the gateways' send ledgers recognise it even if it is dispatched twice. A REST
+ * caller's `Idempotency-Key` is its own (`clientId`: two clients' equal keys are two messages); a
+ * trigger event's `idempotencyKey` belongs to the trigger topic, whose publishers share one space.
  */
-export function idempotentMessageId(idempotencyKey: string): string {
-  return uuidV5(`idempotency-key:${idempotencyKey}`, HERALD_MESSAGE_NAMESPACE);
+export function idempotentMessageId(idempotencyKey: string, clientId?: string): string {
+  const name = clientId === undefined ? `idempotency-key:${idempotencyKey}` : `client:${JSON.stringify(clientId)}:idempotency-key:${idempotencyKey}`;
+  return uuidV5(name, HERALD_MESSAGE_NAMESPACE);
 }
 
 /** The id of the message a trigger event without an idempotency key asks for: one per CloudEvents `source` + `id`. */
