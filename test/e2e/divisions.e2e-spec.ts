@@ -468,6 +468,24 @@ describe('mass assignment', () => {
     expect(row).toEqual({ division: X, status: 'off', version: 1, errors: [] });
   });
 
+  it('a campaign renamed, or moved into a division, where its name is taken gets 409 and stays as it was', async () => {
+    const list = await ok(admin, 'POST', LISTS, { name: 'rename list', columnNames: ['name', 'phone'], phoneColumns: [{ columnName: 'phone', type: 'cell' }], division: { id: X } });
+    const number = '+15555550556';
+    await ok(admin, 'POST', NUMBERS, { phoneNumber: number, phoneNumberType: 'local', countryCode: 'US', division: { id: X } });
+    const base = { contactList: { id: list.id }, messagesPerMinute: 60, smsConfig: { phoneColumn: 'phone', messageColumn: 'name', senderSmsPhoneNumber: { phoneNumber: number } }, division: { id: X } };
+    const first = await ok(admin, 'POST', CAMPAIGNS, { ...base, name: 'rename one' });
+    const second = await ok(admin, 'POST', CAMPAIGNS, { ...base, name: 'rename two' });
+    const renamed = await http(admin, 'PUT', `${CAMPAIGNS}/${second.id}`, { ...second, name: 'RENAME ONE' });
+    expect([renamed.status, renamed.body.code]).toEqual([409, 'campaign.name.taken']);
+    const moved = await http(admin, 'PUT', `${CAMPAIGNS}/${first.id}`, { ...first, name: 'Y Campaign', division: { id: Y } });
+    expect([moved.status, moved.body.code]).toEqual([409, 'campaign.name.taken']);
+    const rows = (await db.query('SELECT name, division, version FROM campaigns.messaging_campaign WHERE id = ANY($1) ORDER BY name', [[first.id, second.id]])).rows;
+    expect(rows).toEqual([
+      { name: 'rename one', division: X, version: 1 },
+      { name: 'rename two', division: X, version: 1 },
+    ]);
+  });
+
   it('a field the API does not know is refused, not stored', async () => {
     const r = await http(inX, 'POST', LISTS, { name: 'unknown field', columnNames: ['phone'], divisionId: Y, ownerId: 'someone' });
     expect(r.status).toBe(400);

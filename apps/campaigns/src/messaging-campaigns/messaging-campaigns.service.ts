@@ -51,6 +51,12 @@ function emailAddress(local: string, domain: string, field: string): { local: st
   return { local, domain: r.domain };
 }
 
+/** A unique-name violation (names are unique per division, case-insensitively) as 409; anything else as it is. */
+function nameTakenOr(e: unknown, name: string, division: string): unknown {
+  if ((e as { code?: string }).code !== '23505') return e;
+  return new DomainError('campaign.name.taken', `a messaging campaign named "${name}" already exists in division ${division}`, 409);
+}
+
 @Injectable()
 export class MessagingCampaignsService {
   private readonly logger = new Logger(MessagingCampaignsService.name);
@@ -244,8 +250,7 @@ export class MessagingCampaignsService {
       try {
         await tx.getRepository(MessagingCampaignEntity).insert(entity);
       } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw new DomainError('campaign.name.taken', `a messaging campaign named "${dto.name}" already exists`, 409);
-        throw e;
+        throw nameTakenOr(e, dto.name, division);
       }
       await tx.query('INSERT INTO campaigns.run_progress (run_id, campaign_id) VALUES ($1, $2)', [entity.runId, entity.id]);
       if (status === 'on') {
@@ -329,7 +334,11 @@ export class MessagingCampaignsService {
         .update(MessagingCampaignEntity)
         .set(fields)
         .where('id = :id AND version = :v', { id, v: current.version })
-        .execute();
+        .execute()
+        .catch((e: unknown) => {
+          // A rename, or a move into a division, where the name is taken.
+          throw nameTakenOr(e, dto.name, division);
+        });
       if (r.affected !== 1) throw new VersionConflictError('messaging.campaign', id, dto.version!, current.version + 1);
       if (target !== current.status || target === 'on') await this.changeStatus(tx, next, target);
       return { ...next, status: target };
