@@ -42,6 +42,12 @@ it('the edge exits non-zero naming a bootstrap client secret that is too short, 
   expect(r.stderr).not.toContain('short-secret');
 });
 
+it('the email-gateway exits non-zero naming a send guarantee it does not know', () => {
+  const r = boot('email-gateway', { EMAIL_SEND_GUARANTEE: 'exactly-once' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/EMAIL_SEND_GUARANTEE must be one of the following values: at-most-once, at-least-once/);
+});
+
 it('the SMS simulator exits non-zero naming an out-of-range fault rate', () => {
   const r = boot('sms-simulator', { SMS_SIMULATOR_REJECT_RATE: '2' });
   expect(r.status).not.toBe(0);

@@ -18,6 +18,7 @@ import { ProviderEventsController } from './provider/provider-events.controller'
 import { sesEventsOf } from './provider/ses-events';
 import { SenderRate1765000000090 } from './migrations/1765000000090-sender-rate';
 import { DeliveryState1765000000060 } from './migrations/1765000000060-delivery-state';
+import { SendAttempts1765000000100 } from './migrations/1765000000100-send-attempts';
 
 /** The email gateway: owns sending domains and email send attempts, sends through SES v2. */
 @Module({})
@@ -28,7 +29,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('email-gateway', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000, DeliveryState1765000000060, SenderRate1765000000090] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000, DeliveryState1765000000060, SenderRate1765000000090, SendAttempts1765000000100] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'email-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
       ],
@@ -53,6 +54,8 @@ export class AppModule {
           useValue: {
             concurrency: config.EMAIL_SEND_CONCURRENCY,
             staleClaimMs: config.EMAIL_SEND_TIMEOUT_MS * 2,
+            guarantee: config.EMAIL_SEND_GUARANTEE,
+            maxAttempts: config.EMAIL_SEND_MAX_ATTEMPTS,
             maxSendRate: config.SES_MAX_SEND_RATE,
             unsubscribeBaseUrl: config.UNSUBSCRIBE_BASE_URL.replace(/\/+$/, ''),
             unsubscribeSecret: config.UNSUBSCRIBE_SECRET,

@@ -1,5 +1,5 @@
 import { MIN_UNSUBSCRIBE_SECRET_LENGTH } from '@herald/channels';
-import { IsTrustedUrlPrefixList } from '@herald/sending';
+import { DEFAULT_MAX_SEND_ATTEMPTS, IsTrustedUrlPrefixList, SEND_GUARANTEES, SendGuarantee } from '@herald/sending';
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
@@ -15,8 +15,15 @@ export class EmailGatewayConfig extends DatabaseServiceConfig {
   @IsIn(['ses', 'local']) EMAIL_DOMAIN_VERIFICATION: 'ses' | 'local' = 'ses';
   /** Provider calls in flight at once per instance. */
   @IsInt() @Min(1) @Max(1_000) EMAIL_SEND_CONCURRENCY = 64;
-  /** A provider call with no answer after this long is ambiguous (`unknown`), never retried. */
+  /** A provider call with no answer after this long is ambiguous (what then: EMAIL_SEND_GUARANTEE). */
   @IsInt() @Min(100) @Max(120_000) EMAIL_SEND_TIMEOUT_MS = 10_000;
+  /**
+   * An ambiguous send (timeout, 5xx, connection reset, a crash mid-call): `at-most-once` reports it
+   * `unknown` and never sends it again; `at-least-once` sends it again, up to EMAIL_SEND_MAX_ATTEMPTS.
+   */
+  @IsIn(SEND_GUARANTEES) EMAIL_SEND_GUARANTEE: SendGuarantee = 'at-most-once';
+  /** With at-least-once: SES calls of one email, the first included, before an ambiguous one is final (`unknown`). */
+  @IsInt() @Min(1) @Max(10) EMAIL_SEND_MAX_ATTEMPTS: number = DEFAULT_MAX_SEND_ATTEMPTS;
   /** The SES account's maximum send rate (emails per second; SES's GetAccount SendQuota.MaxSendRate), shared by all instances. */
   @IsInt() @Min(1) @Max(100_000) SES_MAX_SEND_RATE: number = 14;
   /** The SES configuration set every email is sent with (its event destination publishes the delivery events); unset: the identity's default one. */

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { signUnsubscribeToken } from '@herald/channels';
 import { EmailRenderedV1 } from '@herald/contracts';
 import { ConsumedEvent, EventPublisher } from '@herald/messaging';
-import { LedgeredSender, SenderRateLimiter } from '@herald/sending';
+import { LedgeredSender, SenderRateLimiter, SendGuarantee } from '@herald/sending';
 import { DataSource } from 'typeorm';
 import { EMAIL_PROVIDER, EmailProvider } from '../provider/email-provider';
 
@@ -12,6 +12,9 @@ export interface EmailSenderSettings {
   concurrency: number;
   /** A claim older than this with no outcome belonged to an attempt that died mid-call. */
   staleClaimMs: number;
+  /** What an ambiguous send comes to (EMAIL_SEND_GUARANTEE) and, at least once, its calls in all (EMAIL_SEND_MAX_ATTEMPTS). */
+  guarantee: SendGuarantee;
+  maxAttempts: number;
   /** The SES account's emails per second (SES_MAX_SEND_RATE), shared by every instance. */
   maxSendRate: number;
   /** Public base URL of the edge, without a trailing slash. */
@@ -36,7 +39,10 @@ export function emailHeaders(data: EmailRenderedV1, settings: Pick<EmailSenderSe
 }
 
 
-/** Sends rendered email at most once per message id, through the send ledger `email.send_attempt`. */
+/**
+ * Sends rendered email through the send ledger `email.send_attempt`: once per message id, an
+ * ambiguous send `unknown` (at most once, the default) or sent again (at least once).
+ */
 @Injectable()
 export class EmailSenderService {
   private readonly sender: LedgeredSender<EmailRenderedV1>;
@@ -66,6 +72,8 @@ export class EmailSenderService {
         }),
       concurrency: settings.concurrency,
       staleClaimMs: settings.staleClaimMs,
+      guarantee: settings.guarantee,
+      maxAttempts: settings.maxAttempts,
       // SES limits the account, not a domain: one rate for every email this Herald sends.
       rate: { limiter: new SenderRateLimiter(db, { schema: 'email', name: 'sender_rate' }), of: () => ({ key: 'email:ses-account', perSecond: settings.maxSendRate }), maxWaitMs: 20_000 },
     });
