@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { heraldClient } from '../tools/demo/herald-client';
 import { provisionSender } from '../tools/demo/sms-campaign';
-import { startIsolatedStack } from '../tools/stack/isolated-stack';
+import { IsolatedStack, startIsolatedStack } from '../tools/stack/isolated-stack';
 import { urlOf } from '../tools/stack/services';
+import { cpuPerUnit, snapshotCpu } from './process-cpu';
 import { round, runRelay } from './relay';
 
 const SENDER = '+12025550100';
@@ -19,6 +20,13 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 function summary(name: string, r: autocannon.Result) {
   const ok = Object.entries(r.statusCodeStats).filter(([code]) => code.startsWith('2')).reduce((n, [, s]) => n + Number(s.count), 0);
   return { case: name, seconds: r.duration, okPerSecond: Math.round(ok / r.duration), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+/** Runs a load, with each service's CPU milliseconds per request (the pipeline's share included: it sends what the API accepted). */
+async function measured(stack: IsolatedStack, name: string, options: autocannon.Options) {
+  const before = snapshotCpu(stack.supervisor);
+  const result = await autocannon(options);
+  return { ...summary(name, result), cpuMsPerRequest: cpuPerUnit(before, snapshotCpu(stack.supervisor), result.requests.total) };
 }
 
 export async function runTriggerBench(brokers: string[], portBase = 28580): Promise<object[]> {
@@ -40,14 +48,16 @@ export async function runTriggerBench(brokers: string[], portBase = 28580): Prom
     log('trigger: warm-up');
     await autocannon({ ...agentless, connections: 10, duration: 2 });
     log(`trigger: agentless at full speed for ${SECONDS} s`);
-    out.push(summary('agentless-max', await autocannon({ ...agentless, connections: 50 })));
+    out.push(await measured(stack, 'agentless-max', { ...agentless, connections: 50 }));
     log(`trigger: edge /health/live at full speed for ${SECONDS} s (baseline)`);
-    out.push(summary('edge-health-baseline', await autocannon({ url: `${edge}/health/live`, connections: 50, duration: SECONDS })));
+    out.push(await measured(stack, 'edge-health-baseline', { url: `${edge}/health/live`, connections: 50, duration: SECONDS }));
     log(`trigger: agentless at 2,000 requests/s for ${SECONDS} s`);
-    out.push({ ...summary('agentless-2000rps', await autocannon({ ...agentless, connections: 100, overallRate: 2_000 })), targetPerSecond: 2_000 });
+    out.push({ ...(await measured(stack, 'agentless-2000rps', { ...agentless, connections: 100, overallRate: 2_000 })), targetPerSecond: 2_000 });
 
     log(`trigger: ${EVENTS} trigger events`);
-    out.push(await ingestion(stack.settings.brokers, stack.settings.topicPrefix));
+    const before = snapshotCpu(stack.supervisor);
+    const ingested = await ingestion(stack.settings.brokers, stack.settings.topicPrefix);
+    out.push({ ...ingested, cpuMsPerEvent: cpuPerUnit(before, snapshotCpu(stack.supervisor), EVENTS) });
     log(`trigger: bare one-hop relay of ${EVENTS} messages (baseline)`);
     out.push(await runRelay(brokers, EVENTS, 1));
   } finally {
