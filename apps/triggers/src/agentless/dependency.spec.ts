@@ -1,32 +1,37 @@
-import { TtlCache } from './dependency';
+import { positiveAnswerCache } from './dependency';
 
-describe('TtlCache', () => {
+describe('positiveAnswerCache', () => {
   it('shares one lookup between concurrent misses and keeps a positive answer', async () => {
-    const cache = new TtlCache<string>(60_000);
     let loads = 0;
-    const load = async () => {
+    const cache = positiveAnswerCache<{ v: string }>(60_000, async () => {
       loads++;
       await new Promise((r) => setTimeout(r, 10));
-      return 'yes';
-    };
-    expect(await Promise.all([cache.get('k', load), cache.get('k', load), cache.get('k', load)])).toEqual(['yes', 'yes', 'yes']);
-    expect(await cache.get('k', load)).toBe('yes');
+      return { v: 'yes' };
+    });
+    expect(await Promise.all([cache.fetch('k'), cache.fetch('k'), cache.fetch('k')])).toEqual([{ v: 'yes' }, { v: 'yes' }, { v: 'yes' }]);
+    expect(await cache.fetch('k')).toEqual({ v: 'yes' });
     expect(loads).toBe(1);
   });
 
   it('asks again after a negative answer or a failure', async () => {
-    const cache = new TtlCache<string>(60_000);
-    expect(await cache.get('k', async () => undefined)).toBeUndefined();
-    await expect(cache.get('k', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    expect(await cache.get('k', async () => 'now provisioned')).toBe('now provisioned');
+    const answers: (() => Promise<{ v: string } | undefined>)[] = [async () => undefined, () => Promise.reject(new Error('down')), async () => ({ v: 'now provisioned' })];
+    const cache = positiveAnswerCache<{ v: string }>(60_000, () => answers.shift()!());
+    expect(await cache.fetch('k')).toBeUndefined();
+    await expect(cache.fetch('k')).rejects.toThrow('down');
+    expect(await cache.fetch('k')).toEqual({ v: 'now provisioned' });
   });
 
   it('asks again once the entry is older than its time to live', async () => {
-    const cache = new TtlCache<number>(5);
     let loads = 0;
-    const load = async () => ++loads;
-    await cache.get('k', load);
+    const cache = positiveAnswerCache<{ n: number }>(5, async () => ({ n: ++loads }));
+    await cache.fetch('k');
     await new Promise((r) => setTimeout(r, 20));
-    expect(await cache.get('k', load)).toBe(2);
+    expect(await cache.fetch('k')).toEqual({ n: 2 });
+  });
+
+  it('keeps at most max answers', async () => {
+    const cache = positiveAnswerCache<{ k: string }>(60_000, async (k) => ({ k }), 2);
+    for (const k of ['a', 'b', 'c']) await cache.fetch(k);
+    expect(cache.size).toBe(2);
   });
 });

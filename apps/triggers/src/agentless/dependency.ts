@@ -1,5 +1,6 @@
 import { ServiceToken } from '@herald/auth';
 import { DomainError } from '@herald/service';
+import { LRUCache } from 'lru-cache';
 
 /** A service Herald needs to check a request (templates, a sender registry) did not answer usefully. */
 export class DependencyUnavailableError extends DomainError {
@@ -32,24 +33,10 @@ export async function getJson<T>(token: ServiceToken, url: string, what: string)
 }
 
 /**
- * Positive answers kept for a few seconds: a burst of messages from one sender or template asks
- * once (concurrent misses share one lookup). A negative answer or a failure is not kept.
+ * Positive answers kept for a few seconds (at most `max` of them): a burst of messages from one
+ * sender or template asks once, and concurrent misses share one lookup (lru-cache's `fetch`). A
+ * negative answer (undefined) or a failure is not kept.
  */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V | undefined>; until: number }>();
-
-  constructor(private readonly ttlMs: number) {}
-
-  get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = load();
-    const entry = { value, until: Date.now() + this.ttlMs };
-    this.entries.set(key, entry);
-    const forget = () => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    };
-    value.then((v) => v === undefined && forget(), forget);
-    return value;
-  }
+export function positiveAnswerCache<V extends object>(ttlMs: number, load: (key: string) => Promise<V | undefined>, max = 10_000): LRUCache<string, V> {
+  return new LRUCache<string, V>({ max, ttl: ttlMs, fetchMethod: (key) => load(key) });
 }

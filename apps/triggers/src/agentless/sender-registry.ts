@@ -1,7 +1,7 @@
 import { ServiceToken } from '@herald/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel } from '@herald/contracts';
-import { getJson, TtlCache } from './dependency';
+import { getJson, positiveAnswerCache } from './dependency';
 
 /**
  * Whether a sender may send, and from which division: the gateways own the senders (SMS numbers,
@@ -39,15 +39,20 @@ interface SmsPhoneNumberListing {
  */
 @Injectable()
 export class HttpSenderRegistry implements SenderRegistry {
-  private readonly cache = new TtlCache<string>(5_000);
+  /** By `<channel>|<address>`: the sender's division. */
+  private readonly cache = positiveAnswerCache<{ division: string }>(5_000, async (key) => {
+    const [channel, address] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)];
+    const division = channel === 'sms' ? await this.smsNumber(address) : await this.emailDomain(address);
+    return division === undefined ? undefined : { division };
+  });
 
   constructor(
     @Inject(SENDER_REGISTRY_URLS) private readonly urls: SenderRegistryUrls,
     private readonly token: ServiceToken,
   ) {}
 
-  divisionOf(channel: Channel, address: string): Promise<string | undefined> {
-    return this.cache.get(`${channel}|${address}`, () => (channel === 'sms' ? this.smsNumber(address) : this.emailDomain(address)));
+  async divisionOf(channel: Channel, address: string): Promise<string | undefined> {
+    return (await this.cache.fetch(`${channel}|${address}`))?.division;
   }
 
   private async smsNumber(e164: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { ServiceToken } from '@herald/auth';
 import { Inject, Injectable } from '@nestjs/common';
-import { getJson, TtlCache } from './dependency';
+import { getJson, positiveAnswerCache } from './dependency';
 
 export const TEMPLATES_URL = Symbol('TEMPLATES_URL');
 
@@ -17,7 +17,9 @@ export interface TemplateView {
 /** Templates through the templates service's API (`GET /api/v2/responsemanagement/responses/{id}`), cached 5 s as the render stage does. */
 @Injectable()
 export class TemplatesClient {
-  private readonly cache = new TtlCache<TemplateView>(5_000);
+  private readonly cache = positiveAnswerCache<TemplateView>(5_000, (id) =>
+    getJson<TemplateView>(this.token, `${this.url}/api/v2/responsemanagement/responses/${encodeURIComponent(id)}`, 'template'),
+  );
 
   constructor(
     @Inject(TEMPLATES_URL) private readonly url: string,
@@ -25,6 +27,6 @@ export class TemplatesClient {
   ) {}
 
   get(id: string): Promise<TemplateView | undefined> {
-    return this.cache.get(id, () => getJson<TemplateView>(this.token, `${this.url}/api/v2/responsemanagement/responses/${encodeURIComponent(id)}`, 'template'));
+    return this.cache.fetch(id);
   }
 }
