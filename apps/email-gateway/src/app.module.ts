@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { EventPublisher, MessagingModule } from '@herald/messaging';
-import { PROVIDER_EVENTS, ProviderEvents, snsVerifierFor } from '@herald/sending';
-import { DataSource } from 'typeorm';
+import { MessagingModule } from '@herald/messaging';
+import { ProviderEventsModule } from '@herald/sending';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { EmailGatewayConfig } from './config';
@@ -14,7 +13,6 @@ import { SesEmailProvider } from './provider/ses-email.provider';
 import { sesClient } from './provider/ses.client';
 import { EMAIL_SENDER_SETTINGS, EmailSenderService } from './sending/email-sender.service';
 import { RenderedEmailConsumer } from './sending/rendered-email.consumer';
-import { ProviderEventsController } from './provider/provider-events.controller';
 import { sesEventsOf } from './provider/ses-events';
 import { SenderRate1765000000090 } from './migrations/1765000000090-sender-rate';
 import { DeliveryState1765000000060 } from './migrations/1765000000060-delivery-state';
@@ -32,21 +30,16 @@ export class AppModule {
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000, DeliveryState1765000000060, SenderRate1765000000090, SendAttempts1765000000100] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'email-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
+        ProviderEventsModule.forChannel({
+          channel: 'email',
+          table: 'email.send_attempt',
+          timeoutMs: config.DELIVERY_TIMEOUT_MS,
+          sns: { region: config.AWS_REGION, trustedCertUrls: config.SNS_TRUSTED_CERT_URLS, trustedTopicArns: config.SNS_TRUSTED_TOPIC_ARNS },
+          toEvents: sesEventsOf,
+        }),
       ],
-      controllers: [ProviderEventsController, RenderedEmailConsumer, SendingDomainsController],
+      controllers: [RenderedEmailConsumer, SendingDomainsController],
       providers: [
-        {
-          provide: PROVIDER_EVENTS,
-          inject: [DataSource, EventPublisher],
-          useFactory: (db: DataSource, publisher: EventPublisher) =>
-            new ProviderEvents(db, publisher, {
-              channel: 'email',
-              table: 'email.send_attempt',
-              timeoutMs: config.DELIVERY_TIMEOUT_MS,
-              verifier: snsVerifierFor({ region: config.AWS_REGION, trustedCertUrls: config.SNS_TRUSTED_CERT_URLS, trustedTopicArns: config.SNS_TRUSTED_TOPIC_ARNS }),
-              toEvents: sesEventsOf,
-            }),
-        },
         EmailSenderService,
         SendingDomainsService,
         {

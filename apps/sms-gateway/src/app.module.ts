@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { EventPublisher, MessagingModule } from '@herald/messaging';
-import { PROVIDER_EVENTS, ProviderEvents, snsVerifierFor } from '@herald/sending';
-import { DataSource } from 'typeorm';
+import { MessagingModule } from '@herald/messaging';
+import { ProviderEventsModule } from '@herald/sending';
 import { PersistenceModule } from '@herald/persistence';
 import { HealthModule, loggingModule } from '@herald/service';
 import { SmsGatewayConfig } from './config';
@@ -14,7 +13,6 @@ import { PinpointSmsProvider } from './provider/pinpoint-sms.provider';
 import { SMS_PROVIDER } from './provider/sms-provider';
 import { RenderedSmsConsumer } from './sending/rendered-sms.consumer';
 import { SENDER_SETTINGS, SmsSenderService } from './sending/sms-sender.service';
-import { ProviderEventsController } from './provider/provider-events.controller';
 import { smsEventsOf } from './provider/sms-events';
 import { DeliveryState1765000000060 } from './migrations/1765000000060-delivery-state';
 import { SenderRate1765000000090 } from './migrations/1765000000090-sender-rate';
@@ -29,21 +27,16 @@ export class AppModule {
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, PhoneNumberUnique1765000000031, DeliveryState1765000000060, SenderRate1765000000090] }),
         MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
         HealthModule,
+        ProviderEventsModule.forChannel({
+          channel: 'sms',
+          table: 'sms.send_attempt',
+          timeoutMs: config.DELIVERY_TIMEOUT_MS,
+          sns: { region: config.AWS_REGION, trustedCertUrls: config.SNS_TRUSTED_CERT_URLS, trustedTopicArns: config.SNS_TRUSTED_TOPIC_ARNS },
+          toEvents: smsEventsOf,
+        }),
       ],
-      controllers: [ProviderEventsController, RenderedSmsConsumer, PhoneNumbersController],
+      controllers: [RenderedSmsConsumer, PhoneNumbersController],
       providers: [
-        {
-          provide: PROVIDER_EVENTS,
-          inject: [DataSource, EventPublisher],
-          useFactory: (db: DataSource, publisher: EventPublisher) =>
-            new ProviderEvents(db, publisher, {
-              channel: 'sms',
-              table: 'sms.send_attempt',
-              timeoutMs: config.DELIVERY_TIMEOUT_MS,
-              verifier: snsVerifierFor({ region: config.AWS_REGION, trustedCertUrls: config.SNS_TRUSTED_CERT_URLS, trustedTopicArns: config.SNS_TRUSTED_TOPIC_ARNS }),
-              toEvents: smsEventsOf,
-            }),
-        },
         SmsSenderService,
         PhoneNumbersService,
         { provide: SENDER_SETTINGS, useValue: { concurrency: config.SMS_SEND_CONCURRENCY, staleClaimMs: config.SMS_SEND_TIMEOUT_MS * 2, ratePerSecond: config.SMS_SENDER_RATE_PER_SECOND } },
