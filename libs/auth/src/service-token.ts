@@ -1,8 +1,9 @@
 /**
  * A service's own access token, for calls it makes on its own behalf rather than a caller's
  * (a Kafka consumer has no caller): the OAuth 2.0 client credentials grant against the edge,
- * with the service's own client. Kept until a minute before it expires; concurrent callers share
- * one token request.
+ * with the service's own client. Kept until a minute before it expires, or until a peer refuses
+ * it (`rejected`: e.g. its signing key was retired, or the client's grants changed); concurrent
+ * callers share one token request.
  */
 export class ServiceToken {
   private cached?: { header: string; refreshAt: number };
@@ -19,6 +20,15 @@ export class ServiceToken {
     if (this.cached && this.cached.refreshAt > Date.now()) return this.cached.header;
     this.pending ??= this.request().finally(() => (this.pending = undefined));
     return this.pending;
+  }
+
+  /**
+   * A peer answered 401 to this `Authorization` header: the next `authorization()` asks the edge
+   * for a new token. A header already replaced is ignored, so concurrent refusals of one old token
+   * do not throw away its successor.
+   */
+  rejected(header: string): void {
+    if (this.cached?.header === header) this.cached = undefined;
   }
 
   private async request(): Promise<string> {

@@ -1,4 +1,7 @@
-import { positiveAnswerCache } from './dependency';
+import { ServiceToken } from '@herald/auth';
+import { AddressInfo } from 'node:net';
+import { createServer, Server } from 'node:http';
+import { DependencyUnavailableError, getJson, positiveAnswerCache } from './dependency';
 
 describe('positiveAnswerCache', () => {
   it('shares one lookup between concurrent misses and keeps a positive answer', async () => {
@@ -33,5 +36,57 @@ describe('positiveAnswerCache', () => {
     const cache = positiveAnswerCache<{ k: string }>(60_000, async (k) => ({ k }), 2);
     for (const k of ['a', 'b', 'c']) await cache.fetch(k);
     expect(cache.size).toBe(2);
+  });
+});
+
+describe('getJson with the service token', () => {
+  let server: Server;
+  let base: string;
+  let issued = 0;
+  /** The tokens the peer accepts; a token the edge issued is accepted unless revoked. */
+  const revoked = new Set<string>();
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/oauth/token') {
+        issued++;
+        res.setHeader('content-type', 'application/json');
+        return res.end(JSON.stringify({ access_token: `token-${issued}`, expires_in: 3600 }));
+      }
+      const header = req.headers.authorization ?? '';
+      asked.push(header);
+      if (revoked.has(header)) {
+        res.statusCode = 401;
+        return res.end();
+      }
+      res.statusCode = req.url === '/missing' ? 404 : req.url === '/down' ? 503 : 200;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ok: true }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('keeps one token, and asks for a new one once a peer refuses it (401), retrying the call once', async () => {
+    const token = new ServiceToken(`${base}/oauth/token`, 'triggers', 'secret');
+    expect(await getJson(token, `${base}/thing`, 'thing')).toEqual({ ok: true });
+    expect(await getJson(token, `${base}/thing`, 'thing')).toEqual({ ok: true });
+    expect(issued).toBe(1);
+    revoked.add('Bearer token-1'); // e.g. its signing key was retired
+    expect(await getJson(token, `${base}/thing`, 'thing')).toEqual({ ok: true });
+    expect(issued).toBe(2);
+    expect(asked.slice(-2)).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
+  it('answers undefined on 404, and a refused new token or a 5xx is the dependency being unavailable', async () => {
+    const token = new ServiceToken(`${base}/oauth/token`, 'triggers', 'secret');
+    expect(await getJson(token, `${base}/missing`, 'template')).toBeUndefined();
+    await expect(getJson(token, `${base}/down`, 'template')).rejects.toThrow(DependencyUnavailableError);
+    revoked.add(`Bearer token-${issued}`);
+    revoked.add(`Bearer token-${issued + 1}`);
+    await expect(getJson(token, `${base}/thing`, 'template')).rejects.toThrow('answered 401');
   });
 });

@@ -12,24 +12,28 @@ export class DependencyUnavailableError extends DomainError {
 /**
  * GET a peer's JSON resource with this service's own token (the check is Herald's, not the
  * caller's: a caller allowed to send a message need not be allowed to read templates):
- * undefined on 404, DependencyUnavailableError when it cannot answer.
+ * undefined on 404, DependencyUnavailableError when it cannot answer. A 401 (the token was
+ * refused, e.g. after a signing-key rotation) is tried once more with a new token.
  */
 export async function getJson<T>(token: ServiceToken, url: string, what: string): Promise<T | undefined> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { authorization: await token.authorization() }, signal: AbortSignal.timeout(5_000) });
-  } catch (e) {
-    throw new DependencyUnavailableError(what, (e as Error).message);
-  }
-  if (res.status === 404) {
+  for (let attempt = 1; ; attempt++) {
+    let res: Response;
+    let authorization: string;
+    try {
+      authorization = await token.authorization();
+      res = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
+    } catch (e) {
+      throw new DependencyUnavailableError(what, (e as Error).message);
+    }
+    if (res.ok) return (await res.json()) as T;
     await res.body?.cancel();
-    return undefined;
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
+    if (res.status === 404) return undefined;
+    if (res.status === 401 && attempt === 1) {
+      token.rejected(authorization);
+      continue;
+    }
     throw new DependencyUnavailableError(what, `${url.split('?')[0]} answered ${res.status}`);
   }
-  return (await res.json()) as T;
 }
 
 /**
