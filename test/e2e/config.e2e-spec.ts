@@ -35,6 +35,19 @@ it.each(['contacts', 'templates', 'reporting'])('%s exits non-zero naming an inv
   expect(r.stderr).toMatch(/AUTH_JWKS_URL is invalid/);
 });
 
+// A number is converted from the environment's string only for a property typed `: number`
+// (class-transformer reads the emitted design type); an untyped one refused every value.
+it.each([
+  ['contacts', { DISPATCH_TICK_MS: '50', DISPATCH_MAX_BATCH: '500' }],
+  ['sms-gateway', { SMS_SEND_CONCURRENCY: '8', SMS_SEND_TIMEOUT_MS: '3000', DELIVERY_TIMEOUT_MS: '15000' }],
+  ['email-gateway', { EMAIL_SEND_CONCURRENCY: '8', EMAIL_SEND_TIMEOUT_MS: '3000', EMAIL_SEND_MAX_ATTEMPTS: '2' }],
+])('%s reads its numeric variables from the environment (only the invalid PORT is named)', (name, numbers) => {
+  const r = boot(name, { PORT: 'eighty', ...numbers });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/PORT is invalid/);
+  for (const variable of Object.keys(numbers)) expect(r.stderr).not.toContain(variable);
+});
+
 it('the edge exits non-zero naming a bootstrap client secret that is too short, without echoing it', () => {
   const r = boot('edge', { HERALD_BOOTSTRAP_CLIENT_ID: 'admin', HERALD_BOOTSTRAP_CLIENT_SECRET: 'short-secret' });
   expect(r.status).not.toBe(0);

@@ -4,10 +4,12 @@
 // land in the global suppression; messages without any event become unknown (delivery.timeout).
 // Real broker, real PostgreSQL, every service its own process.
 import { createSelfSignedSnsSigner, snsNotification } from '@herald/sns';
+import { RESOLVED_BY_EVENT_DETAIL } from '@herald/sending';
+import { Client } from 'pg';
 import { DEMO_EMAIL_TEMPLATE } from '../../tools/demo/email-campaign';
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
 import { urlOf } from '../../tools/stack/services';
-import { readTopic, startTestStack, TestStack } from './support/test-stack';
+import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 interface Result {
   messageId: string;
@@ -15,6 +17,9 @@ interface Result {
   contactId?: string;
   outcome: string;
   reason?: string;
+  detail?: string;
+  providerMessageId?: string;
+  occurredAt?: string;
 }
 
 // Contacts c…16 and c…17 (+1202555001[67]) are never reached; c…18 and c…19 get no event at all.
@@ -25,6 +30,8 @@ const EVENT_RULES = [
   { destination: '^\\+1202555001[89]$', outcome: 'none' },
 ];
 const TIMEOUT_MS = 15_000;
+/** The sms-gateway's provider call timeout (SMS_SEND_TIMEOUT_MS): a send without an answer by then is ambiguous. */
+const SEND_TIMEOUT_MS = 3_000;
 const DOMAIN = 'mail.provider-events.example';
 
 let stack: TestStack;
@@ -35,7 +42,7 @@ beforeAll(async () => {
     providerEvents: true,
     extraEnv: {
       'sms-simulator': { SMS_SIMULATOR_EVENT_RULES: JSON.stringify(EVENT_RULES) },
-      'sms-gateway': { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) },
+      'sms-gateway': { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS), SMS_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS) },
       'email-gateway': { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) },
     },
   });
@@ -174,6 +181,76 @@ it('keeps final states right when every event comes three times and in reverse o
   } finally {
     await fetch(`${simulator}/_simulator/config`, { method: 'PUT', body: JSON.stringify({ eventDuplicates: 1, eventOrder: 'natural' }) });
   }
+});
+
+it('resolves ambiguous SMS sends (the answer later than SMS_SEND_TIMEOUT_MS) by their delivery events, never sending them again', async () => {
+  const simulator = urlOf(stack.settings, 'sms-simulator');
+  const stats = async () => (await (await fetch(`${simulator}/_simulator/stats`)).json()) as { requests: number; accepted: number; unanswered: number };
+  const before = await stats();
+  // The simulator accepts each message (logs it, schedules its events) but answers only after the
+  // gateway has given up: every send of this campaign is ambiguous although every message went out.
+  const lateAnswerMs = SEND_TIMEOUT_MS + 2_000;
+  expect((await fetch(`${simulator}/_simulator/config`, { method: 'PUT', body: JSON.stringify({ lateAnswerMs }) })).status).toBe(200);
+  let handle: Awaited<ReturnType<typeof prepareSmsCampaign>>;
+  try {
+    // Contacts c0000000…c0000004 (+12025550000…4): no EVENT_RULES match, every one gets TEXT_SUCCESSFUL then TEXT_DELIVERED.
+    handle = await prepareSmsCampaign(stack.api, { contacts: 5, messagesPerMinute: 60_000, name: 'e2e provider events ambiguous' });
+    await setCampaignStatus(stack.api, handle.campaignId, 'on');
+    // unknown is a terminal result: the campaign completes on the ambiguous sends themselves.
+    expect((await awaitCompletion(stack.api, handle.campaignId, { timeoutMs: 120_000 })).status).toBe('complete');
+  } finally {
+    await fetch(`${simulator}/_simulator/config`, { method: 'PUT', body: JSON.stringify({ lateAnswerMs: 0 }) });
+  }
+
+  const resolved = (results: Result[]) => {
+    const ids = new Set(results.map((r) => r.messageId));
+    return ids.size === 5 && [...ids].every((id) => count(results, id, 'delivered') > 0);
+  };
+  expect(resolved(await campaignResults(handle.campaignId, resolved))).toBe(true);
+  await drainProviderEvents();
+  const results = await allCampaignResults(handle.campaignId);
+  expect(await fetch(`${simulator}/_simulator/flush`, { method: 'POST' }).then((r) => r.status)).toBe(200);
+  const sent = acceptedBySimulator(stack);
+  const db = new Client({ connectionString: stack.settings.databaseUrl });
+  await db.connect();
+  try {
+    for (const id of new Set(results.map((r) => r.messageId))) {
+      const mine = results.filter((r) => r.messageId === id);
+      // First unknown (the call timed out), then resolved by the provider's events: accepted, delivered; each once.
+      expect(mine.map((r) => r.outcome)).toEqual(['unknown', 'accepted', 'delivered']);
+      const [unknown, accepted, delivered] = mine as [Result, Result, Result];
+      expect(unknown).toMatchObject({ reason: 'TimeoutError' });
+      // Sent exactly once: the simulator accepted it once, and Herald never sent it again.
+      const copies = sent.filter((m) => m.context?.['heraldMessageId'] === id);
+      expect(copies).toHaveLength(1);
+      const took = Date.parse(unknown.occurredAt!) - Date.parse(copies[0]!.acceptedAt);
+      expect(took).toBeGreaterThanOrEqual(SEND_TIMEOUT_MS - 200); // the gateway gave up at its timeout…
+      expect(took).toBeLessThan(lateAnswerMs); // …before the late answer came
+      expect(accepted).toMatchObject({ detail: RESOLVED_BY_EVENT_DETAIL, providerMessageId: copies[0]!.messageId });
+      expect(delivered).toMatchObject({ providerMessageId: copies[0]!.messageId });
+      // The send ledger: accepted after all, with the provider's message id and its receipt.
+      const { rows } = await db.query('SELECT state, provider_message_id, delivery FROM sms.send_attempt WHERE message_id = $1', [id]);
+      expect(rows).toEqual([{ state: 'accepted', provider_message_id: copies[0]!.messageId, delivery: 'delivered' }]);
+      // Reporting: delivered, with every step in the history.
+      const report = await eventually(async () => {
+        const r = await messageOutcome(id);
+        return r.outcome === 'delivered' && r.history.length === 3 ? r : undefined;
+      });
+      expect(report.history.map((h) => h.outcome).sort()).toEqual(['accepted', 'delivered', 'unknown']);
+    }
+  } finally {
+    await db.end();
+  }
+  // Nothing else was sent or retried: five requests, five accepted messages, none of them answered in time.
+  await eventually(async () => ((await stats()).unanswered - before.unanswered === 5 ? true : undefined), 30_000);
+  const after = await stats();
+  expect({ requests: after.requests - before.requests, accepted: after.accepted - before.accepted, unanswered: after.unanswered - before.unanswered }).toEqual({ requests: 5, accepted: 5, unanswered: 5 });
+  // The campaign counts the resolved contacts as messaged, no longer unknown.
+  const progress = await eventually(async () => {
+    const p = (await stack.api.outbound.getOutboundMessagingcampaignProgress(handle.campaignId)) as { numberOfContactsMessaged?: number; numberOfContactsUnknown?: number };
+    return p.numberOfContactsMessaged === 5 ? p : undefined;
+  });
+  expect(progress).toMatchObject({ numberOfContactsMessaged: 5, numberOfContactsUnknown: 0 });
 });
 
 it('records bounces and complaints of an email campaign and suppresses both addresses with provenance', async () => {

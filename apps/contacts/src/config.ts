@@ -4,9 +4,9 @@ import { IsInt, Max, Min } from 'class-validator';
 export class ContactsConfig extends DatabaseServiceConfig {
   override PORT = 3101;
   /** How often the dispatcher wakes to send the next contacts of running campaigns. */
-  @IsInt() @Min(10) @Max(1_000) DISPATCH_TICK_MS = 100;
+  @IsInt() @Min(10) @Max(1_000) DISPATCH_TICK_MS: number = 100;
   /** Most contacts one dispatcher tick publishes for one campaign. */
-  @IsInt() @Min(1) @Max(10_000) DISPATCH_MAX_BATCH = 2_000;
+  @IsInt() @Min(1) @Max(10_000) DISPATCH_MAX_BATCH: number = 2_000;
   /** Largest CSV file one contact import accepts, in bytes (413 past it, nothing imported). */
   @IsInt() @Min(1) @Max(68_719_476_736) CONTACT_IMPORT_MAX_BYTES: number = 1_073_741_824;
 }

@@ -14,9 +14,9 @@ export class EmailGatewayConfig extends DatabaseServiceConfig {
    */
   @IsIn(['ses', 'local']) EMAIL_DOMAIN_VERIFICATION: 'ses' | 'local' = 'ses';
   /** Provider calls in flight at once per instance. */
-  @IsInt() @Min(1) @Max(1_000) EMAIL_SEND_CONCURRENCY = 64;
+  @IsInt() @Min(1) @Max(1_000) EMAIL_SEND_CONCURRENCY: number = 64;
   /** A provider call with no answer after this long is ambiguous (what then: EMAIL_SEND_GUARANTEE). */
-  @IsInt() @Min(100) @Max(120_000) EMAIL_SEND_TIMEOUT_MS = 10_000;
+  @IsInt() @Min(100) @Max(120_000) EMAIL_SEND_TIMEOUT_MS: number = 10_000;
   /**
    * An ambiguous send (timeout, 5xx, connection reset, a crash mid-call): `at-most-once` reports it
    * `unknown` and never sends it again; `at-least-once` sends it again, up to EMAIL_SEND_MAX_ATTEMPTS.

@@ -8,9 +8,9 @@ export class SmsGatewayConfig extends DatabaseServiceConfig {
   /** Endpoint override for the SMS provider (the local simulator); unset means AWS itself. */
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) SMS_PROVIDER_ENDPOINT?: string;
   /** Provider calls in flight at once per instance. */
-  @IsInt() @Min(1) @Max(1_000) SMS_SEND_CONCURRENCY = 64;
+  @IsInt() @Min(1) @Max(1_000) SMS_SEND_CONCURRENCY: number = 64;
   /** A provider call with no answer after this long is ambiguous (`unknown`), never retried. */
-  @IsInt() @Min(100) @Max(120_000) SMS_SEND_TIMEOUT_MS = 10_000;
+  @IsInt() @Min(100) @Max(120_000) SMS_SEND_TIMEOUT_MS: number = 10_000;
   /**
    * Messages per second for every sender number, shared by all instances. Unset: the carrier
    * default for each number's type and country (US/CA long code 1, toll-free 3, short code 100,

@@ -1,7 +1,7 @@
 // Boot configuration of the SMS aggregator simulator, read from the environment and validated
 // once. Every problem names the variable at fault; main.ts prints them and exits non-zero.
-// The fault knobs (latency, rates, reject kind, seed, senders) can also be changed at run time
-// through PUT /_simulator/config, which goes through validateFaults() below.
+// The fault knobs (latency, late answers, rates, reject kind, seed, senders) can also be changed
+// at run time through PUT /_simulator/config, which goes through validateFaults() below.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EventRule, eventRuleProblems, EventSettings, EventTarget } from './events';
@@ -27,6 +27,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface FaultSettings extends EventSettings {
   /** Fixed latency added before a SendTextMessage request is processed, in milliseconds. */
   latencyMs: number;
+  /**
+   * Delay between accepting a message (logged, its events scheduled) and answering it, in
+   * milliseconds: the provider took the message but its answer is late. A client that gives up
+   * sooner has an ambiguous send of a message that did go out.
+   */
+  lateAnswerMs: number;
   /** Share (0..1) of valid requests answered with a definite rejection (see rejectKind). */
   rejectRate: number;
   /** Share (0..1) of requests answered ThrottlingException. */
@@ -71,6 +77,7 @@ export const DEFAULT_EVENTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:hera
 
 export const DEFAULT_FAULTS: FaultSettings = {
   latencyMs: 0,
+  lateAnswerMs: 0,
   rejectRate: 0,
   throttleRate: 0,
   failRate: 0,
@@ -101,6 +108,7 @@ export function loadConfig(env: Env = process.env): SimulatorConfig {
 
   const port = read('SMS_SIMULATOR_PORT', DEFAULT_PORT, (s) => parseInteger(s, 0, 65_535));
   const latencyMs = read('SMS_SIMULATOR_LATENCY_MS', DEFAULT_FAULTS.latencyMs, (s) => parseInteger(s, 0, MAX_LATENCY_MS));
+  const lateAnswerMs = read('SMS_SIMULATOR_LATE_ANSWER_MS', DEFAULT_FAULTS.lateAnswerMs, (s) => parseInteger(s, 0, MAX_LATENCY_MS));
   const rejectRate = read('SMS_SIMULATOR_REJECT_RATE', DEFAULT_FAULTS.rejectRate, parseRate);
   const throttleRate = read('SMS_SIMULATOR_THROTTLE_RATE', DEFAULT_FAULTS.throttleRate, parseRate);
   const failRate = read('SMS_SIMULATOR_FAIL_RATE', DEFAULT_FAULTS.failRate, parseRate);
@@ -175,6 +183,7 @@ export function loadConfig(env: Env = process.env): SimulatorConfig {
     memoryLimit,
     logLevel,
     latencyMs,
+    lateAnswerMs,
     rejectRate,
     throttleRate,
     failRate,
@@ -199,12 +208,14 @@ export function validateFaults(current: FaultSettings, patch: unknown): FaultSet
   const p = patch as Record<string, unknown>;
   const problems: string[] = [];
   const next: FaultSettings = { ...current, senders: [...current.senders], eventRules: [...current.eventRules] };
-  const known = new Set(['latencyMs', 'rejectRate', 'throttleRate', 'failRate', 'rejectKind', 'seed', 'senders', 'eventDelayMs', 'eventRules', 'eventDuplicates', 'eventOrder']);
+  const known = new Set(['latencyMs', 'lateAnswerMs', 'rejectRate', 'throttleRate', 'failRate', 'rejectKind', 'seed', 'senders', 'eventDelayMs', 'eventRules', 'eventDuplicates', 'eventOrder']);
   for (const key of Object.keys(p)) if (!known.has(key)) problems.push(`${key}: unknown setting (known: ${[...known].join(', ')})`);
 
-  if (p.latencyMs !== undefined) {
-    if (isIntegerIn(p.latencyMs, 0, MAX_LATENCY_MS)) next.latencyMs = p.latencyMs;
-    else problems.push(`latencyMs: must be an integer from 0 to ${MAX_LATENCY_MS}`);
+  for (const key of ['latencyMs', 'lateAnswerMs'] as const) {
+    const v = p[key];
+    if (v === undefined) continue;
+    if (isIntegerIn(v, 0, MAX_LATENCY_MS)) next[key] = v;
+    else problems.push(`${key}: must be an integer from 0 to ${MAX_LATENCY_MS}`);
   }
   for (const key of ['rejectRate', 'throttleRate', 'failRate'] as const) {
     const v = p[key];

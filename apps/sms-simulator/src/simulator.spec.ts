@@ -13,6 +13,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import * as retry from '@smithy/core/retry';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,12 +56,14 @@ async function start(overrides: Partial<SimulatorConfig> = {}): Promise<void> {
   baseUrl = `http://127.0.0.1:${port}`;
 }
 
-function client(maxAttempts = 1): PinpointSMSVoiceV2Client {
+/** A client as the gateway's, without retries by default; `timeoutMs`: it gives up on an answer after that long. */
+function client(maxAttempts = 1, timeoutMs?: number): PinpointSMSVoiceV2Client {
   const c = new PinpointSMSVoiceV2Client({
     endpoint: baseUrl,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
     maxAttempts,
+    ...(timeoutMs ? { requestHandler: new NodeHttpHandler({ requestTimeout: timeoutMs, throwOnRequestTimeout: true }) } : {}),
   });
   clients.push(c);
   return c;
@@ -256,6 +259,30 @@ describe('SendTextMessage through the real SDK client', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
   });
 
+  it('does not process a request whose client hangs up during the latency (abandoned)', async () => {
+    await start({ latencyMs: 400 });
+    const impatient = client(1, 100);
+    await expect(send({}, impatient)).rejects.toMatchObject({ name: 'TimeoutError' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(simulator.stats()).toMatchObject({ requests: 1, accepted: 0, abandoned: 1, unanswered: 0 });
+    await simulator.flush();
+    expect(readFileSync(join(dir, 'accepted.jsonl'), 'utf8')).toBe('');
+  });
+
+  it('lateAnswerMs: accepts and logs at once, answers late; a client that gives up sooner has sent it without knowing', async () => {
+    await start({ lateAnswerMs: 400 });
+    const t0 = performance.now();
+    await expect(send({ Context: { heraldMessageId: 'patient' } })).resolves.toHaveProperty('MessageId');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(395);
+
+    const impatient = client(1, 100);
+    await expect(send({ Context: { heraldMessageId: 'impatient' } }, impatient)).rejects.toMatchObject({ name: 'TimeoutError' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(simulator.stats()).toMatchObject({ requests: 2, accepted: 2, abandoned: 0, unanswered: 1 });
+    await simulator.flush();
+    expect(readLog().map((m) => m.context['heraldMessageId'])).toEqual(['patient', 'impatient']);
+  });
+
   it('draws faults deterministically from a seed', async () => {
     const outcomes = async (): Promise<string[]> => {
       const c = client();
@@ -301,9 +328,9 @@ describe('control endpoints', () => {
     expect(ok.body).toMatchObject({ throttleRate: 1, rejectRate: 0 });
     expect(await sendError()).toBeInstanceOf(ThrottlingException);
 
-    const bad = await putConfig({ rejectRate: 2, colour: 'red' });
+    const bad = await putConfig({ rejectRate: 2, lateAnswerMs: -1, colour: 'red' });
     expect(bad.status).toBe(400);
-    expect(bad.body.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^rejectRate:/), expect.stringMatching(/^colour:/)]));
+    expect(bad.body.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^rejectRate:/), expect.stringMatching(/^lateAnswerMs:/), expect.stringMatching(/^colour:/)]));
     expect(simulator.faults().rejectRate).toBe(0);
 
     const sum = await putConfig({ rejectRate: 0.5 }); // throttleRate is still 1
@@ -385,6 +412,7 @@ describe('loadConfig', () => {
       SMS_SIMULATOR_PORT: '4600',
       SMS_SIMULATOR_SENDERS: ' +15550001111, +15550002222 ,',
       SMS_SIMULATOR_LATENCY_MS: '25',
+      SMS_SIMULATOR_LATE_ANSWER_MS: '3000',
       SMS_SIMULATOR_REJECT_RATE: '0.05',
       SMS_SIMULATOR_THROTTLE_RATE: '0.1',
       SMS_SIMULATOR_FAIL_RATE: '0.01',
@@ -395,6 +423,7 @@ describe('loadConfig', () => {
       port: 4600,
       senders: ['+15550001111', '+15550002222'],
       latencyMs: 25,
+      lateAnswerMs: 3000,
       rejectRate: 0.05,
       throttleRate: 0.1,
       failRate: 0.01,
@@ -412,6 +441,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SMS_SIMULATOR_REJECT_RATE: '2' })).toThrow(/SMS_SIMULATOR_REJECT_RATE/);
     expect(() => loadConfig({ SMS_SIMULATOR_PORT: '70000' })).toThrow(/SMS_SIMULATOR_PORT/);
     expect(() => loadConfig({ SMS_SIMULATOR_LATENCY_MS: '-5' })).toThrow(/SMS_SIMULATOR_LATENCY_MS/);
+    expect(() => loadConfig({ SMS_SIMULATOR_LATE_ANSWER_MS: '120001' })).toThrow(/SMS_SIMULATOR_LATE_ANSWER_MS/);
     expect(() => loadConfig({ SMS_SIMULATOR_SENDERS: '+15550001111,5550002222' })).toThrow(/SMS_SIMULATOR_SENDERS/);
     expect(() => loadConfig({ SMS_SIMULATOR_THROTTLE_RATE: '0.6', SMS_SIMULATOR_REJECT_RATE: '0.6' })).toThrow(/at most 1/);
     expect(() => loadConfig({ SMS_SIMULATOR_REJECT_KIND: 'nope' })).toThrow(/SMS_SIMULATOR_REJECT_KIND/);

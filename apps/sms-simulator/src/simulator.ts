@@ -17,7 +17,8 @@
 // in [0,1): u < throttleRate → ThrottlingException; u < throttle+fail → InternalServerException
 // (nothing recorded) → request validated (ValidationException, ConflictException for no
 // origination identity, ResourceNotFoundException for an unknown sender) → u < throttle+fail+reject
-// → injected definite rejection (rejectKind) → accepted: appended to the JSONL log and memory, 200.
+// → injected definite rejection (rejectKind) → accepted: appended to the JSONL log and memory, 200
+// (after lateAnswerMs, if set: dropped if the client hung up meanwhile, counted as unanswered).
 // The rates are therefore exact shares of all requests (valid or not, for throttle/fail).
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -51,6 +52,8 @@ export interface SimulatorStats {
   dryRuns: number;
   /** Requests whose client went away during the injected latency: never processed. */
   abandoned: number;
+  /** Accepted messages whose client went away before their late answer (lateAnswerMs): sent, but the client cannot know. */
+  unanswered: number;
   /** Accepted messages per origination identity. */
   byOrigination: Record<string, number>;
   /** Rejections per `<exception>` or `<exception>/<Reason>`. */
@@ -147,6 +150,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
   const debug = logger.isLevelEnabled('debug');
   let faults: FaultSettings = {
     latencyMs: config.latencyMs,
+    lateAnswerMs: config.lateAnswerMs,
     rejectRate: config.rejectRate,
     throttleRate: config.throttleRate,
     failRate: config.failRate,
@@ -354,7 +358,16 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
     counters.accepted++;
     counters.byOrigination.set(origination, (counters.byOrigination.get(origination) ?? 0) + 1);
     if (debug) logger.debug({ outcome: 'accepted', messageId }, 'SendTextMessage');
-    send(res, 200, `{"MessageId":"${messageId}"}`);
+    if (faults.lateAnswerMs > 0) setTimeout(answerLate, faults.lateAnswerMs, res, `{"MessageId":"${messageId}"}`);
+    else send(res, 200, `{"MessageId":"${messageId}"}`);
+  }
+
+  function answerLate(res: ServerResponse, body: string): void {
+    if (res.destroyed || !res.socket || res.socket.destroyed) {
+      counters.unanswered++;
+      return;
+    }
+    send(res, 200, body);
   }
 
   /** Model constraints first (ValidationException), then the sender (Conflict/ResourceNotFound). */
@@ -496,6 +509,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
               host: address.address,
               senders: faults.senders.length,
               latencyMs: faults.latencyMs,
+              lateAnswerMs: faults.lateAnswerMs,
               rejectRate: faults.rejectRate,
               throttleRate: faults.throttleRate,
               failRate: faults.failRate,
@@ -538,6 +552,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
         failed: counters.failed,
         dryRuns: counters.dryRuns,
         abandoned: counters.abandoned,
+        unanswered: counters.unanswered,
         byOrigination: Object.fromEntries(counters.byOrigination),
         rejectedByReason: Object.fromEntries(counters.rejectedByReason),
         retained: memory.size,
@@ -559,6 +574,7 @@ export function createSimulator(config: SimulatorConfig, options: { logger?: Log
       logger.info(
         {
           latencyMs: next.latencyMs,
+          lateAnswerMs: next.lateAnswerMs,
           rejectRate: next.rejectRate,
           throttleRate: next.throttleRate,
           failRate: next.failRate,
@@ -596,6 +612,7 @@ interface Counters {
   failed: number;
   dryRuns: number;
   abandoned: number;
+  unanswered: number;
   byOrigination: Map<string, number>;
   rejectedByReason: Map<string, number>;
   startedAt: string;
@@ -610,6 +627,7 @@ function newCounters(): Counters {
     failed: 0,
     dryRuns: 0,
     abandoned: 0,
+    unanswered: 0,
     byOrigination: new Map(),
     rejectedByReason: new Map(),
     startedAt: new Date().toISOString(),
