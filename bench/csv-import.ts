@@ -104,7 +104,7 @@ export async function runCsvImportBench(opts: CsvImportBenchOptions = {}): Promi
     stack = await startIsolatedStack({
       name: 'bench-import',
       brokers,
-      portBase: opts.portBase ?? 28380,
+      portBase: opts.portBase ?? Number(process.env['BENCH_PORT_BASE'] ?? 28380),
       logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
       services: ['contacts', 'edge'],
     });
