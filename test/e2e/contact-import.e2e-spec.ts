@@ -8,11 +8,13 @@ import { prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-camp
 import { startTestStack, TestStack } from './support/test-stack';
 
 const MAX_BYTES = 65_536;
+/** Small chunks, so that a file of a few hundred rows is merged in several (a duplicate id spans chunks). */
+const CHUNK_ROWS = 100;
 let stack: TestStack;
 let db: Client;
 
 beforeAll(async () => {
-  stack = await startTestStack({ portBase: 21080, extraEnv: { contacts: { CONTACT_IMPORT_MAX_BYTES: String(MAX_BYTES) } } });
+  stack = await startTestStack({ portBase: 21080, extraEnv: { contacts: { CONTACT_IMPORT_MAX_BYTES: String(MAX_BYTES), CONTACT_IMPORT_CHUNK_ROWS: String(CHUNK_ROWS) } } });
   db = new Client({ connectionString: stack.settings.databaseUrl });
   await db.connect();
 });
@@ -151,7 +153,7 @@ describe('CSV import', () => {
     const lines = ['id,name,phone,email,note'];
     for (let i = 0; i < 500; i++) lines.push(`r${i},Name ${i},+1 201 555 ${String(1000 + i)},p${i}@example.org,"n ${i}, ""q"""`);
     lines.push('bad,Bad,123,bad@example.org,');
-    lines.push('r7,Late duplicate,+1 201 555 1007,late@example.org,'); // r7 is on row 9, batches ago
+    lines.push('r7,Late duplicate,+1 201 555 1007,late@example.org,'); // r7 is on row 9, chunks ago
     const csv = lines.join('\n') + '\n';
 
     const first = await importCsv(listId, csv, { contactIdColumn: 'id' });
@@ -165,6 +167,8 @@ describe('CSV import', () => {
     const before = await storedContacts(listId);
     expect(before).toHaveLength(500);
     expect(new Set(before.map((c) => c.id)).size).toBe(500);
+    // The first row of r7 was imported, not the late duplicate (several chunks later).
+    expect(before.find((c) => c.id === 'r7')!.data['name']).toBe('Name 7');
 
     const second = await importCsv(listId, csv, { contactIdColumn: 'id', multipart: true });
     expect(second.status).toBe(200);

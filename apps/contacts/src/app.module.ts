@@ -47,7 +47,7 @@ export class AppModule {
         ContactResultsService,
         ExportsService,
         ImportsService,
-        { provide: IMPORT_SETTINGS, useValue: { maxBytes: config.CONTACT_IMPORT_MAX_BYTES } },
+        { provide: IMPORT_SETTINGS, useValue: { maxBytes: config.CONTACT_IMPORT_MAX_BYTES, chunkRows: config.CONTACT_IMPORT_CHUNK_ROWS } },
         DispatcherService,
         { provide: DISPATCH_SETTINGS, useValue: { tickMs: config.DISPATCH_TICK_MS, maxBatch: config.DISPATCH_MAX_BATCH } },
       ],

@@ -9,6 +9,8 @@ export class ContactsConfig extends DatabaseServiceConfig {
   @IsInt() @Min(1) @Max(10_000) DISPATCH_MAX_BATCH: number = 2_000;
   /** Largest CSV file one contact import accepts, in bytes (413 past it, nothing imported). */
   @IsInt() @Min(1) @Max(68_719_476_736) CONTACT_IMPORT_MAX_BYTES: number = 1_073_741_824;
+  /** Accepted rows of an import staged and merged at a time (while the next ones are read). */
+  @IsInt() @Min(100) @Max(1_000_000) CONTACT_IMPORT_CHUNK_ROWS: number = 25_000;
 }
 
 export const config = loadConfigOrExit(ContactsConfig, 'contacts');

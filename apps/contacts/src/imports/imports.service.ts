@@ -6,8 +6,7 @@ import { DomainError, NotFoundError } from '@herald/service';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -20,12 +19,17 @@ import { joinRuns } from '../audience/audience';
 export const IMPORT_SETTINGS = Symbol('IMPORT_SETTINGS');
 export interface ImportSettings {
   maxBytes: number;
+  /**
+   * Accepted rows staged and merged at a time (CONTACT_IMPORT_CHUNK_ROWS): Postgres copies and
+   * merges one chunk while Node reads and checks the next (at most two chunks in memory).
+   */
+  chunkRows: number;
 }
 
 /** Rejection rows kept per import (the counts stay exact past it). */
 export const MAX_STORED_REJECTIONS = 10_000;
-/** COPY text handed to the connection at a time. */
-const COPY_CHUNK_CHARS = 256 * 1024;
+/** COPY text turned into a Buffer at a time (short-lived strings stay in V8's young generation). */
+const COPY_PIECE_CHARS = 256 * 1024;
 const PROGRESS_EVERY_MS = 500;
 const HEARTBEAT_MS = 10_000;
 
@@ -69,9 +73,11 @@ export interface ImportStatus {
 
 /**
  * Streamed CSV import into a contact list: bytes → guard (size, text) → csv-parse → per-row
- * validation → COPY into an unlogged staging table → one merge into contacts.contact when the
- * whole file was read and accepted. Everything happens in one transaction, so a refused file
- * (too large, not CSV, bad header, read error) leaves the list as it was.
+ * validation → chunks of accepted rows (ImportSettings.chunkRows), each COPYed into an unlogged
+ * staging table and merged into contacts.contact while the next chunk is read (pipelined: Node
+ * and Postgres work at the same time). Everything happens in one transaction, committed once the
+ * whole file was read and accepted, so a refused file (too large, not CSV, bad header, read error)
+ * leaves the list as it was.
  */
 @Injectable()
 export class ImportsService {
@@ -120,16 +126,19 @@ export class ImportsService {
       // One import into a list at a time (a second one would fight over the same rows).
       const { rows: locked } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 20251127)) AS ok', [listId]);
       if (!locked[0]?.ok) throw new DomainError('import.in.progress', `another import into contact list ${listId} is in progress; try again when it has finished`, 409);
-      // The staging table: unlogged (shared buffers, no WAL) rather than temporary (temp_buffers
+      // The staging tables: unlogged (shared buffers, no WAL) rather than temporary (temp_buffers
       // is 8 MB), created in the import's transaction so that a failed import leaves none behind.
-      await client.query(`CREATE UNLOGGED TABLE ${run.stage} (row_number bigint NOT NULL, id text NOT NULL, data jsonb NOT NULL)`);
+      // `chunk` holds the chunk being merged; `seen` each contact id of the file once, with the
+      // row that was imported for it (the first).
+      await client.query(`CREATE UNLOGGED TABLE ${run.chunk} (row_number bigint NOT NULL, id text NOT NULL, data jsonb NOT NULL)`);
+      await client.query(`CREATE UNLOGGED TABLE ${run.seen} (id text PRIMARY KEY, row_number bigint NOT NULL)`);
       const t0 = Date.now();
       await this.load(client, list, upload, run);
       await upload.finished();
       const t1 = Date.now();
       const beat = heartbeat ? setInterval(heartbeat, HEARTBEAT_MS) : undefined;
       try {
-        await this.merge(client, list.id, list.version, run);
+        await this.finishMerge(client, list.id, list.version, run);
         await client.query('COMMIT');
         await this.dispatcher.announceAudience(list.id);
       } finally {
@@ -157,8 +166,9 @@ export class ImportsService {
   }
 
   /**
-   * Reads the file, checks each row and streams the accepted ones into the staging table with one
-   * COPY (Postgres stores while Node parses; backpressure all the way back to the upload).
+   * Reads the file, checks each row and hands the accepted ones, chunkRows at a time, to a
+   * ChunkMerge (Postgres stores one chunk while Node checks the next; backpressure all the way back
+   * to the upload).
    */
   private async load(client: PoolClient, list: Awaited<ReturnType<ContactListsService['get']>>, upload: Upload, run: ImportRun): Promise<void> {
     const guard = new UploadGuard(this.settings.maxBytes);
@@ -199,12 +209,12 @@ export class ImportsService {
       run.progress();
     }, PROGRESS_EVERY_MS);
 
-    const copy = client.query(copyFrom(`COPY ${run.stage} (row_number, id, data) FROM STDIN`));
-    const copied = finished(copy);
-    copied.catch(() => undefined);
+    const merge = new ChunkMerge(client, list.id, run);
     try {
       let validator: RowValidator | undefined;
       let text = '';
+      let pieces: Buffer[] = [];
+      let rows = 0;
       for await (const record of parser as AsyncIterable<NumberedRecord>) {
         if (!validator) {
           validator = rowValidatorFor(list, record, upload.contactIdColumn);
@@ -219,66 +229,44 @@ export class ImportsService {
         }
         run.imported++;
         text += copyLine(record.row, outcome.id, outcome.json);
-        if (text.length >= COPY_CHUNK_CHARS) {
-          if (!copy.write(text)) await drained(copy);
+        if (text.length >= COPY_PIECE_CHARS) {
+          pieces.push(Buffer.from(text));
           text = '';
+        }
+        if (++rows === this.settings.chunkRows) {
+          pieces.push(Buffer.from(text));
+          await merge.push(pieces, rows);
+          text = '';
+          pieces = [];
+          rows = 0;
         }
       }
       if (!validator) throw new DomainError('import.empty', 'the file is empty: it needs a header row naming the columns', 400);
-      copy.end(text);
-      await copied;
+      if (rows) await merge.push([...pieces, Buffer.from(text)], rows);
+      await merge.settled();
       run.bytes = guard.bytes;
       await run.flush();
     } catch (e) {
-      copy.destroy(e as Error);
-      await copied.catch(() => undefined);
+      await merge.settled().catch(() => undefined); // the connection is free again for the ROLLBACK
       throw e;
     } finally {
       clearInterval(progress);
     }
   }
 
-  /** A contact id twice in one file: the first row is imported, the later ones are rejected. */
-  private async rejectDuplicates(client: PoolClient, run: ImportRun): Promise<void> {
-    const stage = run.stage;
-    const dupes = `SELECT id, min(row_number) AS first_row FROM ${stage} GROUP BY id HAVING count(*) > 1`;
-    const { rows: later } = await client.query<{ row_number: string; first_row: string; data: Record<string, string> }>(
-      `SELECT s.row_number, d.first_row, s.data FROM ${stage} s JOIN (${dupes}) d USING (id) WHERE s.row_number > d.first_row ORDER BY s.row_number LIMIT $1`,
-      [MAX_STORED_REJECTIONS],
-    );
-    if (!later.length) return;
-    const { rowCount } = await client.query(`DELETE FROM ${stage} s USING (${dupes}) d WHERE s.id = d.id AND s.row_number > d.first_row`);
-    for (const l of later) {
-      const raw = rawRow(run.columns.map((c) => l.data[c] ?? ''));
-      run.store(Number(l.row_number), [{ column: run.contactIdColumn, reason: `duplicate contact id: the same id is on row ${l.first_row}, which was imported` }], raw);
-    }
-    const total = rowCount ?? later.length;
-    run.imported -= total;
-    run.rejected += total;
-    await run.flush();
-  }
-
   /**
-   * Merges the staged rows into the list, once the whole file was read and accepted, in the same
-   * transaction: the list must still be the one the rows were checked against; runs in progress
-   * on the list get the new contacts.
+   * Once the whole file was read and merged, in the same transaction: the list must still be the
+   * one the rows were checked against; runs in progress on the list get the new contacts.
    */
-  private async merge(client: PoolClient, listId: string, version: number, run: ImportRun): Promise<void> {
+  private async finishMerge(client: PoolClient, listId: string, version: number, run: ImportRun): Promise<void> {
     const { rows: current } = await client.query<{ version: number }>('SELECT version FROM contacts.contact_list WHERE id = $1 FOR SHARE', [listId]);
     if (!current[0]) throw new NotFoundError('contact.list', listId);
     if (current[0].version !== version) {
       throw new DomainError('import.list.changed', 'the contact list was changed while the file was imported; nothing was imported, send the file again', 409);
     }
-    if (run.contactIdColumn !== null) await this.rejectDuplicates(client, run);
-    // Unchanged contacts are not rewritten (a re-import of the same file writes nothing).
-    await client.query(
-      `INSERT INTO contacts.contact (list_id, id, data) SELECT $1, s.id, s.data FROM ${run.stage} s
-       ON CONFLICT (list_id, id) DO UPDATE SET data = EXCLUDED.data WHERE contacts.contact.data IS DISTINCT FROM EXCLUDED.data`,
-      [listId],
-    );
     // As POST …/contacts does: imported contacts join the audience of runs in progress on this list.
-    await joinRuns((text, params) => client.query(text, params).then((r) => r.rows), listId, { stage: run.stage });
-    await client.query(`DROP TABLE ${run.stage}`);
+    await joinRuns((text, params) => client.query(text, params).then((r) => r.rows), listId, { stage: run.seen });
+    await client.query(`DROP TABLE ${run.chunk}, ${run.seen}`);
   }
 
   async get(listId: string, importId: string, divisions: Divisions) {
@@ -356,8 +344,79 @@ function statusOf(row: ImportRow): ImportStatus {
   };
 }
 
-function drained(stream: Writable): Promise<unknown> {
-  return Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+/**
+ * Stages and merges the accepted rows of an import chunk by chunk, one chunk at a time on the
+ * import's connection, while the caller prepares the next one. Each chunk is COPYed into the
+ * chunk table, then merged in one statement: its contact ids not seen earlier in the file go into
+ * `seen` (in row order, so the first row of an id wins), and exactly those rows are upserted into
+ * contacts.contact (unchanged contacts are not rewritten: a re-import of the same file writes
+ * nothing). The other rows are later duplicates of an id: rejected, naming the imported row.
+ */
+class ChunkMerge {
+  private busy: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly listId: string,
+    private readonly run: ImportRun,
+  ) {}
+
+  /** Waits for the chunk in flight (it fails the import if that one failed), then starts this one. */
+  async push(copyText: Buffer[], rows: number): Promise<void> {
+    await this.busy;
+    this.busy = this.merge(copyText, rows);
+    this.busy.catch(() => undefined);
+  }
+
+  /** Resolves once the last chunk pushed was merged; rejects if it failed. */
+  settled(): Promise<void> {
+    return this.busy;
+  }
+
+  private async merge(copyText: Buffer[], rows: number): Promise<void> {
+    const { client, run } = this;
+    const copy = client.query(copyFrom(`COPY ${run.chunk} (row_number, id, data) FROM STDIN`));
+    for (const piece of copyText) copy.write(piece);
+    copy.end();
+    await finished(copy);
+    let fresh: number;
+    try {
+      const { rows: merged } = await client.query<{ fresh: number }>(
+        `WITH fresh AS (
+           INSERT INTO ${run.seen} (id, row_number) SELECT id, row_number FROM ${run.chunk} ORDER BY row_number
+           ON CONFLICT (id) DO NOTHING RETURNING row_number
+         ), merged AS (
+           INSERT INTO contacts.contact (list_id, id, data) SELECT $1, c.id, c.data FROM ${run.chunk} c JOIN fresh USING (row_number)
+           ON CONFLICT (list_id, id) DO UPDATE SET data = EXCLUDED.data WHERE contacts.contact.data IS DISTINCT FROM EXCLUDED.data
+         )
+         SELECT count(*)::int AS fresh FROM fresh`,
+        [this.listId],
+      );
+      fresh = merged[0]!.fresh;
+    } catch (e) {
+      // The list was deleted while its file was imported.
+      if ((e as { code?: string }).code === '23503') throw new NotFoundError('contact.list', this.listId);
+      throw e;
+    }
+    if (fresh < rows) await this.rejectDuplicates(rows - fresh);
+    await client.query(`TRUNCATE ${run.chunk}`);
+  }
+
+  /** The chunk's rows whose contact id came earlier in the file (that earlier row was imported). */
+  private async rejectDuplicates(count: number): Promise<void> {
+    const { client, run } = this;
+    const { rows: later } = await client.query<{ row_number: string; first_row: string; data: Record<string, string> }>(
+      `SELECT c.row_number, s.row_number AS first_row, c.data FROM ${run.chunk} c JOIN ${run.seen} s USING (id)
+        WHERE c.row_number > s.row_number ORDER BY c.row_number LIMIT $1`,
+      [Math.min(count, MAX_STORED_REJECTIONS)],
+    );
+    for (const l of later) {
+      const raw = rawRow(run.columns.map((c) => l.data[c] ?? ''));
+      run.store(Number(l.row_number), [{ column: run.contactIdColumn, reason: `duplicate contact id: the same id is on row ${l.first_row}, which was imported` }], raw);
+    }
+    run.imported -= count;
+    run.rejected += count;
+  }
 }
 
 /** The counters and rejections of one import, written to contacts.contact_import as it goes (outside the import's transaction). */
@@ -369,10 +428,11 @@ class ImportRun {
   contactIdColumn: string | null = null;
   /** The file's columns, in header order. */
   columns: string[] = [];
-  /** Where the time went: reading + validating + staging, and merging + committing. */
+  /** Where the time went: reading, checking and merging chunk by chunk; then the last checks and the commit. */
   timings: { loadMs: number; mergeMs: number } | undefined;
-  /** This import's staging table. */
-  readonly stage: string;
+  /** This import's staging tables (see importCsv). */
+  readonly chunk: string;
+  readonly seen: string;
   private stored = 0;
   private pending: (Rejection & { seq: number })[] = [];
   private writes: Promise<unknown> = Promise.resolve();
@@ -382,7 +442,9 @@ class ImportRun {
     readonly importId: string,
     readonly listId: string,
   ) {
-    this.stage = `contacts.import_stage_${importId.replace(/-/g, '')}`;
+    const suffix = importId.replace(/-/g, '');
+    this.chunk = `contacts.import_chunk_${suffix}`;
+    this.seen = `contacts.import_seen_${suffix}`;
   }
 
   /** A rejected data row: counted, and its problems stored while under the cap. */
