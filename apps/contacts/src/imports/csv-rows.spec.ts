@@ -1,7 +1,6 @@
 import { DomainError } from '@herald/service';
 import { Readable } from 'node:stream';
-import { normalizePhoneNumber, type CountryCode } from '@herald/channels';
-import { copyLine, neutralizeCell, PHONE_MEMO_SIZE, rawRow, rowValidatorFor, UploadGuard } from './csv-rows';
+import { copyLine, neutralizeCell, rawRow, rowValidatorFor, UploadGuard } from './csv-rows';
 
 const list = {
   columnNames: ['id', 'name', 'phone', 'email', 'note'],
@@ -62,33 +61,6 @@ describe('RowValidator.check', () => {
     expect(noRegion.check(['2015550123', ''])).toEqual({ problems: [{ column: 'phone', reason: 'invalid phone number: missing country code and no default region' }] });
     const ok = noRegion.check(['+1 201 555 0123', '']);
     expect('id' in ok && ok.id).toMatch(/^[0-9a-f]{32}$/);
-  });
-});
-
-describe('RowValidator phone memo', () => {
-  // A varied sample: national and international, separators, other regions, short, long,
-  // unallocated ranges, letters, extensions, lone punctuation — each seen several times.
-  const sample = [
-    '(201) 555-0123', '201-555-0123', '201.555.0123', '2015550123', '1 201 555 0123', '+1 201 555 0123', '+12015550123',
-    '(212) 555-0199', '555-01', '12', '0', '+', '()', '+1', '+999 123 456', '+44 20 7946 0958', '020 7946 0958', '07700 900123',
-    '+49 30 901820', '030 901820', '0049 30 901820', '011 44 20 7946 0958', '+33 1 42 68 53 00', '+81 3-1234-5678',
-    '+1 800 555 0100', '(800) 555-0100', '+1 201 555 0123 ext. 5', 'call 201 555 0123', '201 555 0123 5', '+12015550123456789',
-    '+1 (201) 555-0123', ' 2015550123 ', '+61 2 9374 4000', '+7 495 123-45-67', '+86 10 1234 5678', '999', '911', '+1 911',
-    '(1) 201 555 0123', '//201//5550123', '+0 201 555 0123', '00 1 201 555 0123', '(684) 733-1234', '(787) 555-0123', '(416) 555-0123',
-  ];
-  for (const region of ['US', 'GB', 'DE', null] as const) {
-    it(`decides as normalizePhoneNumber does, repeated values included (region ${region ?? 'none'})`, () => {
-      const v = rowValidatorFor({ ...list, defaultRegion: region }, ['phone', 'email'], undefined);
-      for (let round = 0; round < 3; round++) {
-        for (const raw of sample) expect(v.phone(raw)).toEqual(normalizePhoneNumber(raw, (region ?? undefined) as CountryCode | undefined));
-      }
-    });
-  }
-  it('starts afresh past PHONE_MEMO_SIZE distinct values and still decides the same', () => {
-    const v = rowValidatorFor(list, ['phone', 'email'], undefined);
-    const raw = (i: number) => `(2${String(i % 100).padStart(2, '0')}) 5${String(Math.floor(i / 100) % 100).padStart(2, '0')}-${String(i % 10_000).padStart(4, '0')}`;
-    for (let i = 0; i < PHONE_MEMO_SIZE + 50; i++) v.phone(raw(i));
-    for (let i = PHONE_MEMO_SIZE - 50; i < PHONE_MEMO_SIZE + 100; i++) expect(v.phone(raw(i))).toEqual(normalizePhoneNumber(raw(i), 'US'));
   });
 });
 

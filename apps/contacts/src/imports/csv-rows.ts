@@ -1,4 +1,4 @@
-import { normalizeEmailAddress, normalizePhoneNumber, type CountryCode, type PhoneNumberResult } from '@herald/channels';
+import { normalizeEmailAddress, normalizePhoneNumber, type CountryCode } from '@herald/channels';
 import { DomainError } from '@herald/service';
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
@@ -23,14 +23,6 @@ export interface RowProblem {
 export type RowOutcome = { id: string; json: string } | { problems: RowProblem[] };
 
 export const MAX_CONTACT_ID_LENGTH = 256;
-
-/**
- * Distinct phone values whose outcome one validator remembers (then it starts afresh): files
- * repeat numbers (a household's landline, several accounts of one person), and libphonenumber-js
- * costs ~9 µs per number. normalizePhoneNumber depends on nothing but the value and the list's
- * region, so a remembered outcome is the one it would give again. ~100 bytes per entry.
- */
-export const PHONE_MEMO_SIZE = 100_000;
 
 /**
  * Checks the header row against the list and answers a validator for the data rows. Refused
@@ -80,7 +72,6 @@ export class RowValidator {
   /** `{"col":` / `,"col":`: the JSON text before each value. */
   private readonly keys: string[];
   private readonly scratch: string[];
-  private readonly phoneMemo = new Map<string, PhoneNumberResult>();
 
   constructor(
     list: ImportTarget,
@@ -113,7 +104,7 @@ export class RowValidator {
     for (const i of this.phoneIndexes) {
       const raw = values[i]!;
       if (raw === '') continue; // allowed, as through the API: the campaign skips it as invalid-address
-      const r = this.phone(raw);
+      const r = normalizePhoneNumber(raw, this.region);
       if (r.ok) values[i] = r.e164;
       else (problems ??= []).push({ column: this.columns[i]!, reason: `invalid phone number: ${r.reason}` });
     }
@@ -137,17 +128,6 @@ export class RowValidator {
     let json = this.keys[0]! + JSON.stringify(values[0]);
     for (let i = 1; i < width; i++) json += this.keys[i]! + JSON.stringify(values[i]);
     return { id, json: `${json}}` };
-  }
-
-  /** normalizePhoneNumber, remembered per distinct value (PHONE_MEMO_SIZE). */
-  phone(raw: string): PhoneNumberResult {
-    let r = this.phoneMemo.get(raw);
-    if (r === undefined) {
-      r = normalizePhoneNumber(raw, this.region);
-      if (this.phoneMemo.size >= PHONE_MEMO_SIZE) this.phoneMemo.clear();
-      this.phoneMemo.set(raw, r);
-    }
-    return r;
   }
 }
 
