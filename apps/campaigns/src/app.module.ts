@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceToken } from '@herald/auth';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { CampaignsConfig } from './config';
 import { CampaignRevalidator, REVALIDATE_INTERVAL_MS } from './messaging-campaigns/campaign-revalidator';
 import { MessagingCampaignsController } from './messaging-campaigns/messaging-campaigns.controller';
@@ -27,7 +26,7 @@ export class AppModule {
       imports: [
         loggingModule('campaigns', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'campaigns', entities: [MessagingCampaignEntity], migrations: [Initial1764200000000, EmailConfig1764400000000, Lifecycle1764400000000, Previews1764480000000] }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'campaigns', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('campaigns', config),
         HealthModule,
       ],
       controllers: [MessagingCampaignsController, ProgressConsumer, PreviewsController],

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactsConfig } from './config';
 import { ContactListsController } from './contact-lists/contact-lists.controller';
@@ -37,7 +36,7 @@ export class AppModule {
         loggingModule('contacts', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'contacts', entities, migrations: [Initial1764200000000, Imports1764300000000, Results1764300000001, ContactListFilters1764400000000, Pacing1764480000000] }),
         TypeOrmModule.forFeature(entities),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'contacts', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('contacts', config),
         HealthModule,
       ],
       controllers: [ContactListsController, CampaignLifecycleController, DeliveryResultsConsumer, ExportsController, ImportsController, AudiencePreviewController, ContactListFiltersController],

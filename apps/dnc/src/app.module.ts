@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DncConfig } from './config';
 import { DncEntriesService } from './dnc-lists/dnc-entries.service';
@@ -32,7 +31,7 @@ export class AppModule {
         loggingModule('dnc', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities, migrations: [Initial1764200000000, DncLists1764300000000, SuppressionProvenance1764400000000] }),
         TypeOrmModule.forFeature(entities),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'dnc', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('dnc', config),
         HealthModule,
       ],
       controllers: [DispatchConsumer, SuppressionRequestsConsumer, DncListsController, SuppressionsController, UnsubscribeController, FilterCheckController],

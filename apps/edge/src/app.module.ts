@@ -1,8 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TokenVerifier } from '@herald/auth';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { json, urlencoded } from 'express';
 import { EdgeConfig } from './config';
 import { DivisionObjectCounts } from './divisions/division-object-counts';
@@ -33,7 +32,7 @@ export class AppModule implements NestModule {
       imports: [
         loggingModule('edge', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'edge', entities: [OAuthClientEntity, SigningKeyEntity, DivisionEntity], migrations: [Oauth1764400000000, Divisions1765000000030], poolSize: 5 }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'edge', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('edge', config),
         HealthModule,
       ],
       controllers: [TokenController, OAuthClientsController, SigningKeysController, DivisionsController, OpenApiController],

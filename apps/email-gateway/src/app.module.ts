@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
 import { ProviderEventsModule } from '@herald/sending';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { EmailGatewayConfig } from './config';
 import { DOMAIN_VERIFIER, LocalDomainVerifier, SesDomainVerifier } from './domains/domain-verifier';
 import { SendingDomainsController } from './domains/sending-domains.controller';
@@ -28,7 +27,7 @@ export class AppModule {
       imports: [
         loggingModule('email-gateway', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'email', entities: [], migrations: [Initial1764400000000, DeliveryState1765000000060, SenderRate1765000000090, SendAttempts1765000000100] }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'email-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('email-gateway', config),
         HealthModule,
         ProviderEventsModule.forChannel({
           channel: 'email',

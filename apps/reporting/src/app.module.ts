@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { ReportingConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { OutcomeRank1765000000060 } from './migrations/1765000000060-outcome-rank';
@@ -15,7 +14,7 @@ export class AppModule {
       imports: [
         loggingModule('reporting', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'reporting', entities: [], migrations: [Initial1764200000000, OutcomeRank1765000000060] }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'reporting', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('reporting', config),
         HealthModule,
       ],
       controllers: [ResultsProjection],

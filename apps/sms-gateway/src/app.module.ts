@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
 import { ProviderEventsModule } from '@herald/sending';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { SmsGatewayConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { PhoneNumbers1764400000000 } from './migrations/1764400000000-phone-numbers';
@@ -25,7 +24,7 @@ export class AppModule {
       imports: [
         loggingModule('sms-gateway', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'sms', entities: [], migrations: [Initial1764200000000, PhoneNumbers1764400000000, PhoneNumberUnique1765000000031, DeliveryState1765000000060, SenderRate1765000000090] }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'sms-gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('sms-gateway', config),
         HealthModule,
         ProviderEventsModule.forChannel({
           channel: 'sms',

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { TemplatesConfig } from './config';
 import { Initial1764200000000 } from './migrations/1764200000000-initial';
 import { ClearedConsumer } from './rendering/cleared.consumer';
@@ -19,7 +18,7 @@ export class AppModule {
       imports: [
         loggingModule('templates', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'templates', entities: [ResponseEntity], migrations: [Initial1764200000000] }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'templates', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('templates', config),
         HealthModule,
       ],
       controllers: [ResponsesController, ClearedConsumer, RenderPreviewController],

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceToken } from '@herald/auth';
-import { MessagingModule } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { HealthModule, loggingModule } from '@herald/service';
+import { HealthModule, loggingModule, messagingModule } from '@herald/service';
 import { AcceptedRequests } from './agentless/accepted-requests.repository';
 import { AgentlessController } from './agentless/agentless.controller';
 import { AgentlessMessages } from './agentless/agentless-messages.service';
@@ -20,7 +19,7 @@ export class AppModule {
       imports: [
         loggingModule('triggers', config.LOG_LEVEL),
         PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'triggers', entities: [], migrations: [Initial1764400000000] }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS.split(','), service: 'triggers', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        messagingModule('triggers', config),
         HealthModule,
       ],
       controllers: [AgentlessController, TriggerConsumer],

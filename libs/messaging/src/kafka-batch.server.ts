@@ -7,7 +7,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchOutcome, ConsumedEvent } from './consumed-event';
 import { backoffMs, isTransient } from './error-policy';
 import { EventPublisher, RawRecord } from './event-publisher';
-import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
+import { DEFAULT_FETCH, MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 
 type Stage = 'decode' | 'validate' | 'handle';
 interface DeadLetter {
@@ -93,9 +93,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (const t of topics) if (!isTopicName(t)) throw new Error(`@EventPattern('${t}') is not a topic of the catalogue`);
     await this.publisher.connect();
     if (topics.length === 0) return;
+    const fetch = this.options.fetch ?? DEFAULT_FETCH;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
-      maxWaitTimeInMs: 100,
+      minBytes: fetch.minBytes,
+      maxWaitTimeInMs: fetch.maxWaitMs,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,

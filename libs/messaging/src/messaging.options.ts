@@ -1,5 +1,18 @@
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
+/**
+ * How much a consumer's fetch waits for: the broker answers once `minBytes` are there or after
+ * `maxWaitMs`. Under load, fetches then carry whole batches (each stage's cost is mostly per batch:
+ * a query, a produce request, an offset commit); a lone message waits at most `maxWaitMs` per hop.
+ */
+export interface FetchSettings {
+  minBytes: number;
+  maxWaitMs: number;
+}
+
+/** KAFKA_FETCH_MIN_BYTES and KAFKA_FETCH_MAX_WAIT_MS by default (docs/operations.md). */
+export const DEFAULT_FETCH: FetchSettings = { minBytes: 64 * 1024, maxWaitMs: 100 };
+
 export interface MessagingOptions {
   brokers: string[];
   /** Names this service on the wire: Kafka client id and the CloudEvents `source` (`/herald/<service>`). */
@@ -12,4 +25,6 @@ export interface MessagingOptions {
   partitionsConsumedConcurrently?: number;
   /** Attempts of a failing (non-transient) batch or event before it is dead-lettered. */
   maxAttempts?: number;
+  /** Default DEFAULT_FETCH. */
+  fetch?: FetchSettings;
 }

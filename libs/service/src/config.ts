@@ -1,3 +1,4 @@
+import { DEFAULT_FETCH } from '@herald/messaging';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min, ValidationError, validateSync } from 'class-validator';
 
@@ -9,6 +10,10 @@ export class ServiceConfig {
   KAFKA_BROKERS = '127.0.0.1:9092';
   @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
   KAFKA_TOPIC_PREFIX = '';
+  /** A consumer fetch waits for this many bytes (or KAFKA_FETCH_MAX_WAIT_MS): bigger batches under load. */
+  @IsInt() @Min(1) @Max(50 * 1024 * 1024) KAFKA_FETCH_MIN_BYTES: number = DEFAULT_FETCH.minBytes;
+  /** The longest a consumer fetch waits for KAFKA_FETCH_MIN_BYTES: what a lone message may wait per hop. */
+  @IsInt() @Min(0) @Max(10_000) KAFKA_FETCH_MAX_WAIT_MS: number = DEFAULT_FETCH.maxWaitMs;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) LOG_LEVEL = 'info';
 }
 

@@ -4,3 +4,4 @@ export * from './health';
 export * from './logging';
 export * from './errors';
 export * from './openapi';
+export * from './messaging';
