@@ -1,12 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Divisions } from '@herald/auth';
+import { ALL_DIVISIONS, Divisions } from '@herald/auth';
 import { CampaignAudienceV1, DeliveryResultV1, EventEnvelope, TERMINAL_OUTCOMES } from '@herald/contracts';
 import { ConsumedEvent } from '@herald/messaging';
 import { DataSource } from 'typeorm';
 import { MessagingCampaignEntity } from '../messaging-campaigns/messaging-campaign.entity';
 import { MessagingCampaignsService } from '../messaging-campaigns/messaging-campaigns.service';
-import { serveEventStream, StreamSettings } from './progress-stream';
+import { NotFoundError } from '@herald/service';
+import { serveEventStream, SharedPoll, StreamSettings } from './progress-stream';
 import type { Request, Response } from 'express';
 
 /** Genesys `CampaignProgress`, plus Herald's per-outcome counts. */
@@ -22,6 +23,11 @@ export interface CampaignProgress {
   percentage: number;
 }
 
+/** What a progress stream sends: the progress with the campaign's status. */
+export type StreamedProgress = CampaignProgress & { campaignStatus: string };
+/** A stream's reading: the progress, and the division whose callers may see it. */
+type ProgressReading = { division: string; progress: StreamedProgress };
+
 export const PROGRESS_SETTINGS = Symbol('PROGRESS_SETTINGS');
 export interface ProgressSettings extends StreamSettings {
   /** A stopping campaign is `off` at the latest this long after it began stopping. */
@@ -32,12 +38,20 @@ export interface ProgressSettings extends StreamSettings {
 export class ProgressService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProgressService.name);
   private sweeper?: NodeJS.Timeout;
+  /** The streams' one poll per campaign, read with every division; each stream shows it only to a caller who may see the campaign. */
+  private readonly streamed: SharedPoll<ProgressReading>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly campaigns: MessagingCampaignsService,
     @Inject(PROGRESS_SETTINGS) private readonly settings: ProgressSettings,
-  ) {}
+  ) {
+    const everything = new Divisions([ALL_DIVISIONS]);
+    this.streamed = new SharedPoll<ProgressReading>(settings.pollMs, async (id) => {
+      const c = await this.campaigns.get(id, everything);
+      return { division: c.division, progress: { ...(await this.progressOf(id, everything)), campaignStatus: c.status } };
+    });
+  }
 
   async progressOf(id: string, divisions: Divisions): Promise<CampaignProgress> {
     const c = await this.campaigns.get(id, divisions);
@@ -67,10 +81,14 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
   /** GET …/progress/stream: the progress (with the campaign's status) as server-sent events. */
   async stream(id: string, divisions: Divisions, req: Request, res: Response): Promise<void> {
     await this.campaigns.get(id, divisions); // 404 before the stream starts
-    serveEventStream(req, res, this.settings, async () => {
-      const c = await this.campaigns.get(id, divisions);
-      return { ...(await this.progressOf(id, divisions)), campaignStatus: c.status };
-    });
+    serveEventStream(
+      req,
+      res,
+      this.settings,
+      (listener) => this.streamed.subscribe(id, listener),
+      // A campaign moved out of the caller's divisions meanwhile is as gone as a deleted one.
+      ({ division, progress }: ProgressReading) => (divisions.has(division) ? progress : new NotFoundError('messaging.campaign', id)),
+    );
   }
 
   /** Another division's campaigns are left out, as unknown ids are. */
