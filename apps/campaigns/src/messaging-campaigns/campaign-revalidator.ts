@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { actingWith, ServiceToken } from '@herald/auth';
+import { DomainError } from '@herald/service';
 import { DataSource } from 'typeorm';
 import { MessagingCampaignsService } from './messaging-campaigns.service';
 
@@ -11,7 +12,8 @@ export const REVALIDATE_INTERVAL_MS = Symbol('REVALIDATE_INTERVAL_MS');
  * a save does (MessagingCampaignsService.revalidate), with campaigns' own token: a campaign whose
  * sender number, sending domain, template column or other prerequisite has gone stops as
  * `invalid`, with its errors. A reference that cannot be read just now (a service down, a token
- * refused) changes nothing and is looked at again on the next pass.
+ * refused) changes nothing and is looked at again on the next pass; a refused token (e.g. its
+ * signing key was retired) is replaced before the next pass.
  */
 @Injectable()
 export class CampaignRevalidator implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -54,9 +56,10 @@ export class CampaignRevalidator implements OnApplicationBootstrap, BeforeApplic
     }
     for (const id of ids) {
       if (!this.timer) return; // shutting down
-      await actingWith(authorization, () => this.campaigns.revalidate(id)).catch((e: unknown) =>
-        this.logger.warn({ msg: 'could not revalidate a running campaign; retrying on the next pass', campaignId: id, err: (e as Error).message }),
-      );
+      await actingWith(authorization, () => this.campaigns.revalidate(id)).catch((e: unknown) => {
+        if (e instanceof DomainError && e.code === 'missing.permissions') this.token.rejected(authorization);
+        this.logger.warn({ msg: 'could not revalidate a running campaign; retrying on the next pass', campaignId: id, err: (e as Error).message });
+      });
     }
   }
 }
