@@ -5,6 +5,7 @@
 // overlap, signing-key rotation, per-client rate limits, the merged OpenAPI document, and no
 // secret in clear in the edge's tables or in any service log. Real broker, real PostgreSQL,
 // every service its own process.
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader, importPKCS8, SignJWT } from 'jose';
@@ -280,6 +281,28 @@ describe('the campaign service relays the caller token', () => {
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'missing.permissions', message: expect.stringContaining('outbound:contactList:view') });
+  });
+});
+
+describe('the stages\' internal preview endpoints', () => {
+  it('need the preview permission (outbound:messagingCampaign:view), not just any valid token', async () => {
+    const c = await newClient({ scope: ['conversation:message:create'] });
+    const narrow = await tokenFor(c.id, c.secret);
+    const admin = await tokenFor(stack.settings.bootstrapClient.id, stack.settings.bootstrapClient.secret);
+    const calls: [string, string, unknown][] = [
+      ['templates', '/internal/rendering/sms-preview', { messageColumn: 'msg', contacts: [{ msg: 'hi' }] }],
+      ['dnc', '/internal/dnc/check', { channel: 'sms', dncListIds: [], addresses: ['+12025550123'] }],
+      ['contacts', `/internal/contactlists/${randomUUID()}/audience`, { sms: { phoneColumn: 'phone', messageColumn: 'msg', senderSmsPhoneNumber: '+12025550100' } }],
+    ];
+    for (const [service, path, body] of calls) {
+      const call = (token: string) =>
+        fetch(`${urlOf(stack.settings, service)}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const refused = await call(narrow);
+      expect([service, refused.status]).toEqual([service, 403]);
+      expect(refused.headers.get('www-authenticate')).toContain('insufficient_scope');
+      // The admin passes the permission check: an answer, or the list's 404.
+      expect([service, (await call(admin)).status]).toEqual([service, service === 'contacts' ? 404 : 200]);
+    }
   });
 });
 

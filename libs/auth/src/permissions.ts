@@ -20,3 +20,9 @@ export function hasPermission(granted: readonly string[], wanted: string): boole
 export function missingPermissions(granted: readonly string[], wanted: readonly string[]): string[] {
   return wanted.filter((w) => !hasPermission(granted, w));
 }
+
+/**
+ * What a campaign's pre-launch preview needs: at campaigns, and at each stage's internal endpoint
+ * (audience, DNC check, render) that the preview calls with the caller's token.
+ */
+export const PREVIEW_PERMISSION = 'outbound:messagingCampaign:view';

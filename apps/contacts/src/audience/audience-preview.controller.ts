@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CallerDivisions, Divisions } from '@herald/auth';
+import { CallerDivisions, Divisions, PREVIEW_PERMISSION, RequirePermissions } from '@herald/auth';
 import { EmailDispatchConfig, SmsDispatchConfig } from '@herald/contracts';
 import { DomainError, NotFoundError } from '@herald/service';
 import { Type } from 'class-transformer';
@@ -32,6 +32,7 @@ export class AudiencePreviewController {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   @Post(':id/audience')
+  @RequirePermissions(PREVIEW_PERMISSION)
   @HttpCode(200)
   async page(@Param('id', ParseUUIDPipe) listId: string, @Body() dto: AudiencePageDto, @CallerDivisions() divisions: Divisions) {
     const [list] = await this.db.query('SELECT division FROM contacts.contact_list WHERE id = $1', [listId]);

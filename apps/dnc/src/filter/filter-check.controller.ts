@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CallerDivisions, Divisions } from '@herald/auth';
+import { CallerDivisions, Divisions, PREVIEW_PERMISSION, RequirePermissions } from '@herald/auth';
 import { DataSource } from 'typeorm';
 import { CHANNELS, Channel } from '@herald/contracts';
 import { ArrayMaxSize, IsArray, IsIn, IsString, IsUUID } from 'class-validator';
@@ -25,6 +25,7 @@ export class FilterCheckController {
   ) {}
 
   @Post('check')
+  @RequirePermissions(PREVIEW_PERMISSION)
   @HttpCode(200)
   async check(@Body() dto: FilterCheckDto, @CallerDivisions() divisions: Divisions) {
     const lists: { id: string; division: string }[] = await this.db.query('SELECT id, division FROM dnc.dnc_list WHERE id = ANY($1)', [dto.dncListIds]);

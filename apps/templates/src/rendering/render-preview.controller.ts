@@ -1,4 +1,4 @@
-import { CallerDivisions, Divisions } from '@herald/auth';
+import { CallerDivisions, Divisions, PREVIEW_PERMISSION, RequirePermissions } from '@herald/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import { RendererService } from './renderer.service';
@@ -28,6 +28,7 @@ export class RenderPreviewController {
   constructor(private readonly renderer: RendererService) {}
 
   @Post('sms-preview')
+  @RequirePermissions(PREVIEW_PERMISSION)
   @HttpCode(200)
   async preview(@Body() dto: SmsPreviewDto, @CallerDivisions() divisions: Divisions) {
     const outcomes = await this.renderer.previewSms(dto, dto.contacts, divisions);
@@ -39,6 +40,7 @@ export class RenderPreviewController {
   }
 
   @Post('email-preview')
+  @RequirePermissions(PREVIEW_PERMISSION)
   @HttpCode(200)
   async previewEmail(@Body() dto: EmailPreviewDto, @CallerDivisions() divisions: Divisions) {
     const outcomes = await this.renderer.previewEmail(dto.templateId, dto.contacts, divisions);
