@@ -2,7 +2,8 @@
 // every CAMPAIGN_REVALIDATE_INTERVAL_MS (1 s here). One whose sender number, template column or
 // sending domain has gone since it was saved becomes `invalid` with its errors instead of
 // starting, or stops; fixed and turned on again, it resumes the same run with no contact messaged
-// twice and none left out. A reference deleted meanwhile (a template) stops it too. Real broker,
+// twice and none left out. A reference deleted meanwhile (a template) makes it invalid on turning
+// on, and stops it while it runs. Real broker,
 // real PostgreSQL, every service its own process.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read JSON bodies loosely and assert on their shape */
 import { randomUUID } from 'node:crypto';
@@ -83,11 +84,15 @@ describe('turning a campaign on checks it again', () => {
     const domain = `removed-${randomUUID().slice(0, 8)}.herald-e2e.example`;
     const email = await prepareEmailCampaign(stack.api, { contacts: 3, messagesPerMinute: 60_000, domain, name: `removed domain ${randomUUID()}` });
     await ok('DELETE', `/api/v2/routing/email/outbound/domains/${domain}`);
+    // Its template deleted after the save.
+    const orphan = await prepareSmsCampaign(stack.api, { contacts: 3, messagesPerMinute: 60_000, sender: newSender(), name: `deleted template ${randomUUID()}` });
+    await ok('DELETE', `/api/v2/responsemanagement/responses/${orphan.templateId}`);
 
     const cases = [
       { id: sms.campaignId, error: 'campaign.sender.unknown', details: new RegExp(`${sender.replace('+', '\\+')} is not a provisioned SMS number`) },
       { id: edited.campaignId, error: 'campaign.template.column.missing', details: /uses \{\{account\}\}, which is not a column/ },
       { id: email.campaignId, error: 'campaign.email.domain.not.provisioned', details: new RegExp(`${domain} is not an outbound domain`) },
+      { id: orphan.campaignId, error: 'campaign.template.not.found', details: new RegExp(`template ${orphan.templateId} does not exist`) },
     ];
     for (const c of cases) {
       const before = await ok('GET', `${CAMPAIGNS}/${c.id}`);
@@ -102,6 +107,12 @@ describe('turning a campaign on checks it again', () => {
       // It did not start: contacts never snapshotted an audience for it.
       expect((await ok('GET', `${CAMPAIGNS}/${c.id}/progress`)).totalNumberOfContacts).toBe(0);
     }
+
+    // Naming a template that does not exist is still the request's fault: 400, nothing saved.
+    const invalid = await ok('GET', `${CAMPAIGNS}/${orphan.campaignId}`);
+    const renamed = await http('PUT', `${CAMPAIGNS}/${orphan.campaignId}`, { ...invalid, smsConfig: { ...invalid.smsConfig, contentTemplate: { id: randomUUID() } } });
+    expect([renamed.status, renamed.body.code]).toEqual([400, 'campaign.template.not.found']);
+    expect((await ok('GET', `${CAMPAIGNS}/${orphan.campaignId}`)).version).toBe(invalid.version);
 
     // Fixed (the sender provisioned again) and saved, it is `off` again and runs to completion.
     await provisionSender(sender);

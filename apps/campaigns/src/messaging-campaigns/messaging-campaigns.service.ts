@@ -310,7 +310,7 @@ export class MessagingCampaignsService {
       !sameEmailConfig(nextEmail, current.emailConfig) ||
       JSON.stringify(draft.contactSorts) !== JSON.stringify(current.contactSorts) ||
       JSON.stringify(draft.contactListFilterIds) !== JSON.stringify(current.contactListFilterIds);
-    const errors = campaignErrors(await this.check(draft));
+    const errors = await this.errorsOf(draft, !configChanged && JSON.stringify(draft.dncListIds) === JSON.stringify(current.dncListIds));
     const requested = dto.campaignStatus ?? current.status;
     const target = nextStatus(current.status, requested, errors);
     if (configChanged && (current.status === 'on' || current.status === 'stopping') && target !== 'off') {
@@ -348,14 +348,16 @@ export class MessagingCampaignsService {
   }
 
   /**
-   * The campaign's errors as its references are now. A reference that has gone (a contact list,
-   * template, DNC list or filter deleted), which a save would refuse with 400, is an error too.
+   * The errors of a campaign to be saved. Where it names what the stored campaign already named
+   * (`asStored`), a reference that has gone since (a contact list, template, DNC list or filter
+   * deleted; a column it uses removed), which a request naming it anew would get as 400, is an
+   * error of the campaign instead: it is saved `invalid` with it.
    */
-  private async currentErrors(c: MessagingCampaignEntity): Promise<CampaignError[]> {
+  private async errorsOf(draft: CampaignDraft, asStored: boolean): Promise<CampaignError[]> {
     try {
-      return campaignErrors(await this.check(c));
+      return campaignErrors(await this.check(draft));
     } catch (e) {
-      if (e instanceof DomainError && e.status === 400) return [{ error: e.code, details: e.message }];
+      if (asStored && e instanceof DomainError && e.status === 400) return [{ error: e.code, details: e.message }];
       throw e;
     }
   }
@@ -368,7 +370,7 @@ export class MessagingCampaignsService {
     // The service's own pass over every running campaign, whatever its division.
     const c = await this.get(id, new Divisions([ALL_DIVISIONS]));
     if (c.status !== 'on') return [];
-    const errors = await this.currentErrors(c);
+    const errors = await this.errorsOf(c, true);
     if (errors.length === 0) return [];
     const stopped = await this.db.transaction(async (tx) => {
       const [locked] = await tx.getRepository(MessagingCampaignEntity).find({ where: { id }, lock: { mode: 'pessimistic_write' } });
