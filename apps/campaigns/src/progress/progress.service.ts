@@ -49,12 +49,15 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
     const everything = new Divisions([ALL_DIVISIONS]);
     this.streamed = new SharedPoll<ProgressReading>(settings.pollMs, async (id) => {
       const c = await this.campaigns.get(id, everything);
-      return { division: c.division, progress: { ...(await this.progressOf(id, everything)), campaignStatus: c.status } };
+      return { division: c.division, progress: { ...(await this.progressOfCampaign(c)), campaignStatus: c.status } };
     });
   }
 
   async progressOf(id: string, divisions: Divisions): Promise<CampaignProgress> {
-    const c = await this.campaigns.get(id, divisions);
+    return this.progressOfCampaign(await this.campaigns.get(id, divisions));
+  }
+
+  private async progressOfCampaign(c: MessagingCampaignEntity): Promise<CampaignProgress> {
     const [run] = await this.db.query('SELECT total FROM campaigns.run_progress WHERE run_id = $1', [c.runId]);
     const rows: { outcome: string; reason: string | null; n: number }[] = await this.db.query(
       'SELECT outcome, reason, count(*)::int AS n FROM campaigns.run_result WHERE run_id = $1 GROUP BY outcome, reason',
@@ -94,7 +97,7 @@ export class ProgressService implements OnApplicationBootstrap, BeforeApplicatio
   /** Another division's campaigns are left out, as unknown ids are. */
   async bulk(ids: string[], divisions: Divisions): Promise<CampaignProgress[]> {
     const found = (await this.db.getRepository(MessagingCampaignEntity).findBy(ids.map((id) => ({ id })))).filter((c) => divisions.has(c.division));
-    return Promise.all(found.map((c) => this.progressOf(c.id, divisions)));
+    return Promise.all(found.map((c) => this.progressOfCampaign(c)));
   }
 
   /** Audience sizes from contacts (only the current run of a campaign counts). */

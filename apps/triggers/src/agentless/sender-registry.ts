@@ -1,6 +1,7 @@
 import { ServiceToken } from '@herald/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel } from '@herald/contracts';
+import { LRUCache } from 'lru-cache';
 import { getJson, positiveAnswerCache } from './dependency';
 
 /**
@@ -23,6 +24,9 @@ export interface SenderRegistryUrls {
   email: string;
 }
 
+/** A cacheable answer (the cache keeps objects): the division, or undefined when not provisioned. */
+const divisionRef = (division: string | undefined) => (division === undefined ? undefined : { division });
+
 /** Genesys `SmsPhoneNumberEntityListing` (only what is read; `division` is Herald's). */
 interface SmsPhoneNumberListing {
   entities?: { phoneNumber?: string; division?: { id: string } }[];
@@ -39,12 +43,11 @@ interface SmsPhoneNumberListing {
  */
 @Injectable()
 export class HttpSenderRegistry implements SenderRegistry {
-  /** By `<channel>|<address>`: the sender's division. */
-  private readonly cache = positiveAnswerCache<{ division: string }>(5_000, async (key) => {
-    const [channel, address] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)];
-    const division = channel === 'sms' ? await this.smsNumber(address) : await this.emailDomain(address);
-    return division === undefined ? undefined : { division };
-  });
+  /** Per channel, by address: the provisioned sender's division. */
+  private readonly cache: Record<Channel, LRUCache<string, { division: string }>> = {
+    sms: positiveAnswerCache(5_000, async (e164) => divisionRef(await this.smsNumber(e164))),
+    email: positiveAnswerCache(5_000, async (from) => divisionRef(await this.emailDomain(from))),
+  };
 
   constructor(
     @Inject(SENDER_REGISTRY_URLS) private readonly urls: SenderRegistryUrls,
@@ -52,7 +55,7 @@ export class HttpSenderRegistry implements SenderRegistry {
   ) {}
 
   async divisionOf(channel: Channel, address: string): Promise<string | undefined> {
-    return (await this.cache.fetch(`${channel}|${address}`))?.division;
+    return (await this.cache[channel].fetch(address))?.division;
   }
 
   private async smsNumber(e164: string): Promise<string | undefined> {
