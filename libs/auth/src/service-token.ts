@@ -31,6 +31,21 @@ export class ServiceToken {
     if (this.cached?.header === header) this.cached = undefined;
   }
 
+  /**
+   * `fetch` with this token in the `Authorization` header. A 401 (the token was refused, e.g. its
+   * signing key was retired) is tried once more with a new token; that second answer, whatever it
+   * is, is the caller's. Network failures and the token request's own failure throw.
+   */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const authorization = await this.authorization();
+      const res = await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization } });
+      if (res.status !== 401 || attempt > 1) return res;
+      await res.body?.cancel();
+      this.rejected(authorization);
+    }
+  }
+
   private async request(): Promise<string> {
     const basic = Buffer.from(`${encodeURIComponent(this.clientId)}:${encodeURIComponent(this.clientSecret)}`).toString('base64');
     const res = await fetch(this.tokenUrl, {

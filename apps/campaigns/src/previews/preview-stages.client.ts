@@ -1,4 +1,4 @@
-import { callerAuthorizationHeaders } from '@herald/auth';
+import { ServiceToken } from '@herald/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@herald/service';
 import { REFERENCE_URLS, ReferenceUrls } from '../messaging-campaigns/references.client';
@@ -28,16 +28,22 @@ export type ChannelSettings = { sms: SmsSettings } | { email: EmailDispatchConfi
  * The owning services' internal endpoints that a preview asks for each decision, so that a dry run
  * decides exactly as a real run: contacts (audience, address), dnc (suppression, DNC lists),
  * templates (rendering; for SMS encoding and segments). Not routed by the edge.
+ *
+ * A preview outlives the request that started it (a large list takes minutes), so the job calls
+ * with campaigns' own token, not the caller's, which may expire meanwhile; the caller's access to
+ * the campaign was checked when the preview started.
  */
 @Injectable()
 export class PreviewStagesClient {
-  constructor(@Inject(REFERENCE_URLS) private readonly urls: ReferenceUrls) {}
+  constructor(
+    @Inject(REFERENCE_URLS) private readonly urls: ReferenceUrls,
+    private readonly token: ServiceToken,
+  ) {}
 
   private async post<T>(url: string, body: unknown, what: string): Promise<T> {
     let res: Response;
     try {
-      // The job runs in the context of the request that started it: the caller's token is relayed.
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...callerAuthorizationHeaders() }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      res = await this.token.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
     } catch (e) {
       throw new DomainError('dependency.unavailable', `${what}: ${(e as Error).message}`, 503);
     }

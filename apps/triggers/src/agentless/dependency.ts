@@ -16,24 +16,16 @@ export class DependencyUnavailableError extends DomainError {
  * refused, e.g. after a signing-key rotation) is tried once more with a new token.
  */
 export async function getJson<T>(token: ServiceToken, url: string, what: string): Promise<T | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    let res: Response;
-    let authorization: string;
-    try {
-      authorization = await token.authorization();
-      res = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
-    } catch (e) {
-      throw new DependencyUnavailableError(what, (e as Error).message);
-    }
-    if (res.ok) return (await res.json()) as T;
-    await res.body?.cancel();
-    if (res.status === 404) return undefined;
-    if (res.status === 401 && attempt === 1) {
-      token.rejected(authorization);
-      continue;
-    }
-    throw new DependencyUnavailableError(what, `${url.split('?')[0]} answered ${res.status}`);
+  let res: Response;
+  try {
+    res = await token.fetch(url, { signal: AbortSignal.timeout(5_000) });
+  } catch (e) {
+    throw new DependencyUnavailableError(what, (e as Error).message);
   }
+  if (res.ok) return (await res.json()) as T;
+  await res.body?.cancel();
+  if (res.status === 404) return undefined;
+  throw new DependencyUnavailableError(what, `${url.split('?')[0]} answered ${res.status}`);
 }
 
 /**
