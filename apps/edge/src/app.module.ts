@@ -21,7 +21,7 @@ import { TokenService } from './oauth/token.service';
 import { OpenApiController } from './openapi/openapi.controller';
 import { PublicApiDocument } from './openapi/public-api.document';
 import { AccessMiddleware, EDGE_VERIFIER, RATE_LIMIT_PER_SECOND } from './routing/access.middleware';
-import { MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, ProxyMiddleware, ROUTES } from './routing/proxy.middleware';
+import { MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, ProxyMiddleware, ROUTES, UPSTREAM_TIMEOUT_MS } from './routing/proxy.middleware';
 import { routesOf } from './routing/routes';
 
 @Module({})
@@ -40,6 +40,7 @@ export class AppModule implements NestModule {
         { provide: ROUTES, useValue: routesOf(config) },
         { provide: MAX_REQUEST_BYTES, useValue: config.MAX_REQUEST_BYTES },
         { provide: MAX_UPLOAD_BYTES, useValue: config.MAX_UPLOAD_BYTES },
+        { provide: UPSTREAM_TIMEOUT_MS, useValue: config.UPSTREAM_TIMEOUT_MS },
         { provide: RATE_LIMIT_PER_SECOND, useValue: config.RATE_LIMIT_PER_SECOND },
         { provide: EDGE_CONFIG, useValue: config },
         {

@@ -17,6 +17,8 @@ export class EdgeConfig extends DatabaseServiceConfig {
   @IsInt() @Min(1_024) @Max(1_073_741_824) MAX_REQUEST_BYTES: number = 10 * 1024 * 1024;
   /** Largest CSV upload (paths ending in /imports) the edge lets through; the service enforces its own too. */
   @IsInt() @Min(1_024) @Max(68_719_476_736) MAX_UPLOAD_BYTES: number = 2 * 1024 * 1024 * 1024;
+  /** How long the edge waits for a service to answer (and between the chunks of its answer) before 504 or cutting it short. */
+  @IsInt() @Min(1_000) @Max(3_600_000) UPSTREAM_TIMEOUT_MS: number = 30_000;
 
   /** `iss` of the access tokens the edge signs (services check it: same variable). */
   @IsString() @IsNotEmpty() AUTH_ISSUER = 'herald';
