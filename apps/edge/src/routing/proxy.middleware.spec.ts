@@ -131,7 +131,7 @@ it('streams an upload through untouched, answering before the client has sent it
   expect(seen.headers!['content-type']).toBe('text/csv');
 });
 
-it('forwards Host as sent, adds X-Forwarded-*, and drops hop-by-hop request headers', async () => {
+it('forwards Host as sent, adds X-Forwarded-*, and drops hop-by-hop request headers and Expect', async () => {
   const { req, response } = send('/api/v2/up/things', {
     method: 'POST',
     headers: {
@@ -140,6 +140,7 @@ it('forwards Host as sent, adds X-Forwarded-*, and drops hop-by-hop request head
       'x-private': 'for the edge only',
       'keep-alive': 'timeout=5',
       te: 'trailers',
+      expect: '100-continue', // answered by the edge's own server
       'proxy-authorization': 'Basic c2VjcmV0',
       'x-forwarded-for': '203.0.113.9',
       'x-custom': 'kept',
@@ -157,7 +158,7 @@ it('forwards Host as sent, adds X-Forwarded-*, and drops hop-by-hop request head
   expect(h['x-forwarded-proto']).toBe('http');
   expect(h['x-custom']).toBe('kept');
   expect(h['content-length']).toBe('7');
-  for (const dropped of ['x-private', 'keep-alive', 'te', 'proxy-authorization']) expect(h[dropped]).toBeUndefined();
+  for (const dropped of ['x-private', 'keep-alive', 'te', 'proxy-authorization', 'expect']) expect(h[dropped]).toBeUndefined();
   expect(h['connection']).not.toMatch(/x-private/);
 });
 
