@@ -9,7 +9,8 @@ const TICKS_PER_SECOND = 100;
 
 export type CpuSnapshot = Map<string, number>;
 
-function cpuSeconds(pid: number): number | undefined {
+/** CPU seconds (user + system) a process has used so far; undefined off Linux or once it has exited. */
+export function cpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), in parentheses: utime is the 14th field, stime the 15th.
