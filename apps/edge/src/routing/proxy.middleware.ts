@@ -114,7 +114,8 @@ export class ProxyMiddleware implements NestMiddleware, OnApplicationShutdown {
 
   private failed(route: Route, req: Request, res: Response, err: Error, cancelled: boolean): void {
     if (cancelled) return; // the client went away; nobody is left to answer
-    const timedOut = err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError;
+    // A service that cannot be connected to (refused, or no connection within undici's 10 s) is unavailable: 502.
+    const timedOut = err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
     this.logger.warn({ msg: timedOut ? 'upstream timed out' : 'upstream unavailable', target: route.target, method: req.method, path: req.originalUrl, err: err.message });
     // Once the response has begun, a failure can only cut it short (undici has destroyed it).
     if (res.headersSent) return;
