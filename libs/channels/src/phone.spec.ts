@@ -70,3 +70,25 @@ describe('isE164', () => {
     },
   );
 });
+
+describe('libphonenumber-js as patched (patches/, applied by `npm ci`)', () => {
+  it("compiles each metadata pattern once, not on every number (the unpatched library builds ~8.5 RegExps per number, half a number's validation time)", () => {
+    normalizePhoneNumber('+12015550123');
+    normalizePhoneNumber('020 7946 0958', 'GB');
+    const Real = globalThis.RegExp;
+    let built = 0;
+    globalThis.RegExp = new Proxy(Real, {
+      construct: (target, args) => (built++, Reflect.construct(target, args)),
+      apply: (target, self, args) => (built++, Reflect.apply(target, self, args)),
+    });
+    try {
+      for (let i = 0; i < 100; i++) {
+        expect(normalizePhoneNumber(`+1201555${1000 + i}`).ok).toBe(true);
+        expect(normalizePhoneNumber(`020 7946 ${1000 + i}`, 'GB').ok).toBe(true);
+      }
+    } finally {
+      globalThis.RegExp = Real;
+    }
+    expect(built / 200).toBeLessThan(3);
+  });
+});
