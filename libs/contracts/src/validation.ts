@@ -24,7 +24,7 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
  * Schema format and the class-validator decorator it stands for accept (ajv's `uuid` takes any
  * version and a `urn:uuid:` prefix, its `date-time` a lower-case `t`, which @IsUUID and
  * @IsISO8601 refuse), and string lengths are counted as class-validator counts them (it does not
- * count an emoji's variation selector). contracts.spec.ts holds the two to the same answers.
+ * count an emoji's variation selector). validation.spec.ts holds the two to the same answers.
  */
 function fastValidators(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true });
