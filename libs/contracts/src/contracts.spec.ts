@@ -84,9 +84,9 @@ describe.each(classes.map((cls) => [cls.type, cls] as const))('%s', (_type, cls)
     for (const def of Object.values(defs)) expect(def['additionalProperties']).toBe(false);
   });
 
-  it('accepts its golden example with the runtime validator', () => {
+  it('accepts its golden example with the runtime validator, on its fast path (the value is the payload itself)', () => {
     const result = validatePayload(cls, example);
-    expect(result).toEqual({ ok: true, value: expect.any(cls) });
+    expect(result.ok && result.value).toBe(example);
   });
 
   it('accepts its golden example with the JSON Schema', () => {
