@@ -199,6 +199,25 @@ it('imports a CSV (raw and multipart), reporting bad rows row by row, and stores
   expect(json.status).toBe(415);
 });
 
+it('keeps the last row of a repeated address, on a first load (plain INSERT) and into a list with entries (upsert)', async () => {
+  const listId = await newList('e2e import expiry');
+  const entries = async () => {
+    await stack.api.outbound.postOutboundDnclistExport(listId);
+    const [, ...rows] = (await call('GET', `/api/v2/outbound/dnclists/${listId}/export/download`)).text.trim().split('\n');
+    return rows.sort();
+  };
+  const load = async (...rows: string[]) => {
+    const res = await call('POST', `/api/v2/outbound/dnclists/${listId}/imports`, ['phone,expirationDateTime', ...rows].join('\n'), { 'content-type': 'text/csv' });
+    expect(res.json).toMatchObject({ state: 'SUCCEEDED', completedRecords: rows.length, rejectedRecords: 0 });
+  };
+  // The list is empty: the first load.
+  await load('2025550501,2090-01-01T00:00Z', '2025550502,', '+1 202 555 0501,2091-01-01T00:00Z');
+  expect(await entries()).toEqual(['+12025550501,2091-01-01T00:00:00.000Z', '+12025550502,']);
+  // The list has entries: an existing entry takes the expiry of the file's last row for it.
+  await load('2025550502,2092-01-01T00:00Z', '2025550503,', '2025550502,2093-01-01T00:00Z', '2025550501,');
+  expect(await entries()).toEqual(['+12025550501,', '+12025550502,2093-01-01T00:00:00.000Z', '+12025550503,']);
+});
+
 it('refuses an upload over DNC_MAX_UPLOAD_BYTES with 413 naming the limit, storing nothing', async () => {
   const listId = await newList('e2e oversized');
   const lines = ['phone'];

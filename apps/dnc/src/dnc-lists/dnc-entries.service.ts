@@ -5,7 +5,7 @@ import { DomainError } from '@herald/service';
 import { DataSource } from 'typeorm';
 import { accepts, EntryKind, normaliseEntry } from './dnc-address';
 import { DncListEntity } from './dnc-list.entity';
-import { DncListsService } from './dnc-lists.service';
+import { DncListsService, lockEntries } from './dnc-lists.service';
 import { MAX_ENTRIES_PER_REQUEST } from './dtos/dnc-list.dto';
 
 const KIND_NAME: Record<EntryKind, string> = { phone: 'phone numbers', email: 'email addresses' };
@@ -65,6 +65,7 @@ export class DncEntriesService {
     const expiresAt = this.expiry(expirationDateTime);
     if (!addresses.length) return;
     await this.db.transaction(async (tx) => {
+      await lockEntries(tx, listId);
       await tx.query(
         `INSERT INTO dnc.dnc_entry (list_id, address, expires_at) SELECT $1, a, $3 FROM unnest($2::text[]) AS a
          ON CONFLICT (list_id, address) DO UPDATE SET expires_at = EXCLUDED.expires_at`,

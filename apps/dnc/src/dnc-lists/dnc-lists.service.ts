@@ -22,6 +22,15 @@ export function importStatusOf(list: DncListEntity, now = Date.now()): ImportSta
   return now - beat > IMPORT_STALE_MS ? { ...status, state: 'FAILED', failureReason: 'interrupted: the dnc service stopped during the import; nothing of it was stored' } : status;
 }
 
+/**
+ * Takes, until the end of the caller's transaction, the lock that writers adding entries to one
+ * list take in turn (the CSV import's merge, POST …/phonenumbers and …/emailaddresses), so that an
+ * import that found the list empty may INSERT without `ON CONFLICT`.
+ */
+export async function lockEntries(db: { query(sql: string, params: unknown[]): Promise<unknown> }, listId: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('dnc.dnc_entry ' || $1, 0))`, [listId]);
+}
+
 export interface ResourceOptions {
   size?: number;
   includeImportStatus?: boolean;
