@@ -1,5 +1,6 @@
 import { DatabaseServiceConfig, loadConfigOrExit } from '@herald/service';
 import { MIN_UNSUBSCRIBE_SECRET_LENGTH } from '@herald/channels';
+import { availableParallelism } from 'node:os';
 import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export class DncConfig extends DatabaseServiceConfig {
@@ -8,6 +9,8 @@ export class DncConfig extends DatabaseServiceConfig {
   @IsInt() @Min(1_024) @Max(68_719_476_736) DNC_MAX_UPLOAD_BYTES: number = 1024 * 1024 * 1024;
   /** How long POST …/imports waits for the import to be committed before answering 202 (it goes on in the background). */
   @IsInt() @Min(0) @Max(25_000) DNC_IMPORT_WAIT_MS: number = 10_000;
+  /** Worker threads that validate the rows of a CSV import while the CSV is parsed (default: one per core). */
+  @IsInt() @Min(1) @Max(64) DNC_IMPORT_THREADS: number = availableParallelism();
   /** Region for suppression phone numbers written without a country code. */
   @Matches(/^[A-Z]{2}$/, { message: 'SUPPRESSION_DEFAULT_REGION must be an ISO 3166 alpha-2 code such as US' }) SUPPRESSION_DEFAULT_REGION: string = 'US';
   /** Key of the List-Unsubscribe tokens' HMAC; the email-gateway must have the same. */

@@ -1,10 +1,11 @@
 import { parse } from 'csv-parse';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { EntryRowsTransform, MAX_REJECTIONS_KEPT } from './dnc-import.service';
+import { EntryRowsTransform, ValidateRows } from './dnc-import.service';
+import { entryRows, MAX_REJECTIONS_KEPT } from './dnc-rows';
 
-async function run(csv: string | Buffer, contactMethod: 'Phone' | 'Email' | 'Any' = 'Phone', expiry: Date | null = null) {
-  const rows = new EntryRowsTransform({ contactMethod, defaultRegion: 'US' }, expiry);
+async function run(csv: string | Buffer, contactMethod: 'Phone' | 'Email' | 'Any' = 'Phone', expiry: Date | null = null, validate?: ValidateRows, inFlight?: number) {
+  const rows = new EntryRowsTransform({ contactMethod, defaultRegion: 'US' }, expiry, validate, inFlight);
   let out = '';
   await pipeline(
     Readable.from([csv]),
@@ -53,5 +54,25 @@ describe('EntryRowsTransform', () => {
     const { counts } = await run(Array.from({ length: MAX_REJECTIONS_KEPT + 5 }, () => 'x').join('\n'));
     expect(counts.rejected).toBe(MAX_REJECTIONS_KEPT + 5);
     expect(counts.rejections).toHaveLength(MAX_REJECTIONS_KEPT);
+  });
+
+  it('takes batches validated concurrently, finishing out of order, in the file order: same lines, counts and first rejections', async () => {
+    // 30,000 rows (several batches): every 7th row bad, every 11th a repeat, so rejections span batches.
+    const csv = Array.from({ length: 30_000 }, (_, i) => (i % 7 === 3 ? `bad ${i}` : `+1202555${String(i % 11 === 0 ? 0 : i % 10_000).padStart(4, '0')}`)).join('\n');
+    const inline = await run(csv);
+    let calls = 0;
+    const shuffled: ValidateRows = (batch) => new Promise((resolve) => setTimeout(() => resolve(entryRows(batch)), [30, 0, 15, 5][calls++ % 4]));
+    const concurrent = await run(csv, 'Phone', null, shuffled, 4);
+    expect(calls).toBeGreaterThan(4);
+    expect(concurrent.lines).toEqual(inline.lines);
+    expect(concurrent.counts).toEqual(inline.counts);
+    expect(inline.counts).toMatchObject({ total: 30_000, rejected: 4_286 });
+    expect(concurrent.counts.rejections).toHaveLength(MAX_REJECTIONS_KEPT);
+    expect(concurrent.counts.rejections[0]).toEqual({ row: 4, value: 'bad 3', reason: 'invalid phone number: not a phone number' });
+  });
+
+  it('fails the stream when a batch fails to validate', async () => {
+    const failing: ValidateRows = () => Promise.reject(new Error('worker died'));
+    await expect(run(Array.from({ length: 10_000 }, () => '2025550101').join('\n'), 'Phone', null, failing, 2)).rejects.toThrow('worker died');
   });
 });
