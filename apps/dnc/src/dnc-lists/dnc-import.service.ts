@@ -26,6 +26,8 @@ export interface DncImportSettings {
 }
 
 const PROGRESS_EVERY_MS = 1_000;
+/** A validation thread idle this long exits (piscina's default, 0, would end it between two batches). */
+const IDLE_THREAD_MS = 30_000;
 /** CSV records per batch validated at once (~100 KB of COPY lines out). */
 const BATCH_ROWS = 4_000;
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream']);
@@ -155,7 +157,7 @@ export class DncImportService implements OnModuleDestroy {
     // A thread holds one batch at a time: small heaps keep the process's RSS down (~120 MiB less
     // than V8's defaults for two threads, at the same CPU per row).
     const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
-    this.pool = new Piscina({ filename: require.resolve('./dnc-rows'), name: entryRows.name, minThreads: 0, maxThreads: settings.threads, resourceLimits });
+    this.pool = new Piscina({ filename: require.resolve('./dnc-rows'), name: entryRows.name, minThreads: 0, maxThreads: settings.threads, idleTimeout: IDLE_THREAD_MS, resourceLimits });
   }
 
   async onModuleDestroy(): Promise<void> {
