@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@herald/service';
 import busboy from 'busboy';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import Piscina from 'piscina';
 import type { IncomingMessage } from 'node:http';
 import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
@@ -133,6 +133,17 @@ function tooLarge(limit: number, length?: number): DomainError {
   );
 }
 
+/**
+ * What a failed read of an upload answers: the refusals already worded (size, type), a CSV that
+ * does not parse (400 dnc.import.malformed), and anything else as it is: not the file's fault (the
+ * database, a validation thread, the request cut off), so a server error, not a 400 that would
+ * send the caller to fix a good file.
+ */
+export function uploadFailure(e: unknown): unknown {
+  if (e instanceof CsvError) return new DomainError('dnc.import.malformed', `the file is not valid CSV: ${e.message}`, 400);
+  return e;
+}
+
 export interface ImportStarted {
   /** Settles when the import is committed (or has failed; its status says so). */
   committed: Promise<void>;
@@ -243,7 +254,7 @@ export class DncImportService implements OnModuleDestroy {
         // Let the rest of the request arrive (and be discarded) so that the answer can be read,
         // except past the size limit, where the connection is closed instead.
         if ((e as DomainError).status !== 413) input.resume();
-        throw e instanceof DomainError ? e : new DomainError('dnc.import.malformed', `the file is not valid CSV: ${(e as Error).message}`, 400);
+        throw uploadFailure(e);
       });
     } catch (e) {
       clearInterval(timer);

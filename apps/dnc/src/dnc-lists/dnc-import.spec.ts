@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { EntryRowsTransform, ValidateRows } from './dnc-import.service';
+import { DomainError } from '@herald/service';
+import { EntryRowsTransform, uploadFailure, ValidateRows } from './dnc-import.service';
 import { entryRows, MAX_REJECTIONS_KEPT } from './dnc-rows';
 
 async function run(csv: string | Buffer, contactMethod: 'Phone' | 'Email' | 'Any' = 'Phone', expiry: Date | null = null, validate?: ValidateRows, inFlight?: number) {
@@ -74,5 +75,17 @@ describe('EntryRowsTransform', () => {
   it('fails the stream when a batch fails to validate', async () => {
     const failing: ValidateRows = () => Promise.reject(new Error('worker died'));
     await expect(run(Array.from({ length: 10_000 }, () => '2025550101').join('\n'), 'Phone', null, failing, 2)).rejects.toThrow('worker died');
+  });
+
+  it('answers 400 dnc.import.malformed for a CSV that does not parse, and leaves any other failure a server error', async () => {
+    const unparsable = await run('phone\n2025550310\n"2025550311\n').catch((e: unknown) => e);
+    expect(uploadFailure(unparsable)).toMatchObject({ code: 'dnc.import.malformed', status: 400 });
+    expect((uploadFailure(unparsable) as DomainError).message).toMatch(/^the file is not valid CSV: Quote Not Closed/);
+
+    const threadFailed = await run('2025550101\n', 'Phone', null, () => Promise.reject(new Error('worker out of memory'))).catch((e: unknown) => e);
+    expect(threadFailed).toBeInstanceOf(Error);
+    expect(uploadFailure(threadFailed)).toBe(threadFailed);
+    const databaseGone = new Error('Connection terminated unexpectedly');
+    expect(uploadFailure(databaseGone)).toBe(databaseGone);
   });
 });
