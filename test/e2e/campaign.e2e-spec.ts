@@ -3,7 +3,7 @@
 // real PostgreSQL, every service its own process.
 import { DLQ_HEADERS } from '@herald/messaging';
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
-import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
+import { acceptedBySimulator, readTopic, simulatorLogWhen, startTestStack, TestStack } from './support/test-stack';
 
 interface Result {
   messageId: string;
@@ -62,6 +62,11 @@ it('runs a 1,000-contact SMS campaign to complete: one terminal result per conta
   expect(results.size).toBe(1_000);
   for (const outcomes of results.values()) expect(outcomes.size).toBe(1); // never two different endings
 
+  const acceptedIds = [...results.entries()].filter(([, o]) => o.has('accepted')).map(([id]) => id);
+  await simulatorLogWhen(stack, (log) => {
+    const logged = new Set(log.map((m) => m.context?.['heraldMessageId']));
+    return acceptedIds.every((id) => logged.has(id));
+  });
   const accepted = acceptedTimesByMessage();
   const sentForCampaign = [...results.entries()].filter(([, o]) => o.has('accepted')).map(([id]) => accepted.get(id) ?? 0);
   expect(sentForCampaign).toHaveLength(1_000 - handle.invalidContacts);
@@ -151,6 +156,11 @@ it('completes a campaign when the templates service is killed mid-campaign and r
 
   const results = await terminalResults(handle.campaignId, contacts);
   expect(results.size).toBe(contacts);
+  const acceptedIds = [...results.entries()].filter(([, o]) => o.has('accepted')).map(([id]) => id);
+  await simulatorLogWhen(stack, (log) => {
+    const logged = new Set(log.map((m) => m.context?.['heraldMessageId']));
+    return acceptedIds.every((id) => logged.has(id));
+  });
   const accepted = acceptedTimesByMessage();
   const times = [...results.keys()].map((id) => accepted.get(id) ?? 0);
   expect(times.filter((n) => n === 0)).toHaveLength(0); // none lost

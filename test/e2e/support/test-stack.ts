@@ -85,13 +85,29 @@ function withBearer(init: RequestInit | undefined, token: string): RequestInit {
   return { ...init, headers };
 }
 
+export type SimulatorEntry = { messageId: string; destination: string; body: string; acceptedAt: string; context?: Record<string, string> };
+
 /** Every message the SMS simulator accepted, from its own append-only log. */
-export function acceptedBySimulator(stack: TestStack): { messageId: string; destination: string; body: string; acceptedAt: string; context?: Record<string, string> }[] {
+export function acceptedBySimulator(stack: TestStack): SimulatorEntry[] {
   if (!existsSync(stack.simulatorLog)) return [];
   return readFileSync(stack.simulatorLog, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+}
+
+/**
+ * The simulator's log once `done` holds for it, or as it is after `timeoutMs` (the caller's
+ * assertion then reports what is missing). The simulator appends to its log within ~10 ms of
+ * accepting a message, so a result read from the topic can arrive before the line does.
+ */
+export async function simulatorLogWhen(stack: TestStack, done: (entries: SimulatorEntry[]) => boolean, timeoutMs = 5_000): Promise<SimulatorEntry[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = acceptedBySimulator(stack);
+    if (done(entries) || Date.now() > deadline) return entries;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface TopicRecord<T> {
