@@ -13,7 +13,7 @@ import { entryOf } from '../../tools/stack/supervisor';
 import type { Models } from 'purecloud-platform-client-v2';
 import { countSmsSegments } from '@herald/channels';
 import { awaitCompletion, prepareSmsCampaign, provisionSender, SENDER, setCampaignStatus } from '../../tools/demo/sms-campaign';
-import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
+import { acceptedBySimulator, flushedSimulatorLog, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 let stack: TestStack;
 
@@ -156,7 +156,7 @@ describe('campaign preview', () => {
     expect(renderFailed.every((v) => /appointment/.test(v.detail))).toBe(true);
 
     // Encodings and segments, from what the SMS simulator accepted.
-    const sent = acceptedBySimulator(stack).filter((m) => m.destination.startsWith('+12025557'));
+    const sent = (await flushedSimulatorLog(stack)).filter((m) => m.destination.startsWith('+12025557'));
     expect(sent).toHaveLength(r.numberOfContactsToMessage);
     const byEncoding: Record<string, { numberOfContacts: number; segments: number }> = {};
     let segments = 0;

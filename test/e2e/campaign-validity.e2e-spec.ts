@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { prepareEmailCampaign, receivedBySesEmulator } from '../../tools/demo/email-campaign';
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
 import { urlOf } from '../../tools/stack/services';
-import { acceptedBySimulator, readTopic, startTestStack, TestStack } from './support/test-stack';
+import { flushedSimulatorLog, readTopic, startTestStack, TestStack } from './support/test-stack';
 
 let stack: TestStack;
 
@@ -193,7 +193,7 @@ describe('running campaigns are re-checked', () => {
     );
     const messageIds = new Set(results.map((r) => r.value as { campaignId: string; messageId: string; outcome: string }).filter((v) => v.campaignId === sms.campaignId && v.outcome === 'accepted').map((v) => v.messageId));
     expect(messageIds.size).toBe(CONTACTS);
-    const texts = acceptedBySimulator(stack).filter((m) => messageIds.has(m.context?.['heraldMessageId'] ?? ''));
+    const texts = (await flushedSimulatorLog(stack)).filter((m) => messageIds.has(m.context?.['heraldMessageId'] ?? ''));
     expect(texts).toHaveLength(CONTACTS);
     expect(new Set(texts.map((m) => m.destination)).size).toBe(CONTACTS);
     const emails = (await receivedBySesEmulator(urlOf(stack.settings, 'ses-emulator'))).filter((e) => e.from.includes(`<${email.fromAddress}>`));

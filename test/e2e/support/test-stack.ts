@@ -97,17 +97,14 @@ export function acceptedBySimulator(stack: TestStack): SimulatorEntry[] {
 }
 
 /**
- * The simulator's log once `done` holds for it, or as it is after `timeoutMs` (the caller's
- * assertion then reports what is missing). The simulator appends to its log within ~10 ms of
- * accepting a message, so a result read from the topic can arrive before the line does.
+ * Every message the SMS simulator accepted, after having it write what it holds: it appends to
+ * its log in small batches, ~10 ms after accepting, so a result read from the topic can arrive
+ * before the line does.
  */
-export async function simulatorLogWhen(stack: TestStack, done: (entries: SimulatorEntry[]) => boolean, timeoutMs = 5_000): Promise<SimulatorEntry[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const entries = acceptedBySimulator(stack);
-    if (done(entries) || Date.now() > deadline) return entries;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export async function flushedSimulatorLog(stack: TestStack): Promise<SimulatorEntry[]> {
+  const res = await fetch(`${urlOf(stack.settings, 'sms-simulator')}/_simulator/flush`, { method: 'POST' });
+  if (res.status !== 200) throw new Error(`the SMS simulator's flush answered ${res.status}`);
+  return acceptedBySimulator(stack);
 }
 
 export interface TopicRecord<T> {
