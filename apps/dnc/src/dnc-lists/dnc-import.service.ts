@@ -150,14 +150,15 @@ export interface ImportStarted {
 }
 
 /**
- * CSV upload of DNC entries, streamed end to end: request → (busboy) → csv-parse → validation →
- * `COPY` into a temporary table, then one `INSERT … ON CONFLICT` into dnc.dnc_entry, all in one
- * transaction: a failed import stores nothing, and memory does not grow with the file.
+ * CSV upload of DNC entries, streamed end to end: request → (busboy) → csv-parse → validation
+ * (on the worker threads) → `COPY` into a temporary table, then one statement into dnc.dnc_entry
+ * (see merge), all in one transaction: a failed import stores nothing, and memory does not grow
+ * with the file.
  */
 @Injectable()
 export class DncImportService implements OnModuleDestroy {
   private readonly logger = new Logger(DncImportService.name);
-  /** Validation (libphonenumber-js: ~10 µs a phone number) runs on these threads while this one parses the CSV. */
+  /** Validation (libphonenumber-js: the largest cost per row) runs on these threads while this one parses the CSV. */
   private readonly pool: Piscina<RowsBatch, RowsResult>;
 
   constructor(
