@@ -12,7 +12,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { DncListEntity, ImportRejection, ImportStatus } from './dnc-list.entity';
-import { entryRows, MAX_REJECTIONS_KEPT, RowsBatch, RowsResult } from './dnc-rows';
+import { entryRows, entryRowsMoved, MAX_REJECTIONS_KEPT, RowsBatch, RowsResult } from './dnc-rows';
 import { DncListsService, importStatusOf, lockEntries } from './dnc-lists.service';
 
 export const DNC_IMPORT_SETTINGS = Symbol('DNC_IMPORT_SETTINGS');
@@ -53,9 +53,12 @@ export type ValidateRows = (batch: RowsBatch) => RowsResult | Promise<RowsResult
  * whatever the number of threads, and memory stays bounded by the batches in flight.
  */
 export class EntryRowsTransform extends Transform {
-  private header: RowsBatch['header'];
+  /** Column indexes from the header row; without one, the address is the first column and there is no expiry. */
+  private address = 0;
+  private expiry = -1;
   private first = true;
-  private records: string[][] = [];
+  private addresses: (string | undefined)[] = [];
+  private expiries: (string | undefined)[] = [];
   private rows: number[] = [];
   private readonly pending: Promise<RowsResult>[] = [];
   readonly counts: ImportCounts = { total: 0, completed: 0, rejected: 0, rejections: [] };
@@ -76,14 +79,16 @@ export class EntryRowsTransform extends Transform {
       const names = record.map(headerName);
       const address = names.findIndex((n) => ADDRESS_HEADERS.has(n));
       if (address >= 0) {
-        this.header = { address, expiry: names.findIndex((n) => EXPIRY_HEADERS.has(n)) };
+        this.address = address;
+        this.expiry = names.findIndex((n) => EXPIRY_HEADERS.has(n));
         return done();
       }
     }
     this.counts.total++;
-    this.records.push(record);
+    this.addresses.push(record[this.address]);
+    if (this.expiry >= 0) this.expiries.push(record[this.expiry]);
     this.rows.push(info.lines);
-    if (this.records.length < BATCH_ROWS) return done();
+    if (this.rows.length < BATCH_ROWS) return done();
     this.submit(this.inFlight).then(() => done(), done);
   }
 
@@ -93,11 +98,13 @@ export class EntryRowsTransform extends Transform {
 
   /** Sends the batch read so far to validation, then takes results until fewer than `room` are pending. */
   private async submit(room: number): Promise<void> {
-    if (this.records.length) {
-      const result = Promise.resolve(this.validate({ list: this.list, defaultExpiry: this.defaultExpiry, header: this.header, records: this.records, rows: this.rows }));
+    if (this.rows.length) {
+      const expiries = this.expiry >= 0 ? this.expiries : undefined;
+      const result = Promise.resolve(this.validate({ list: this.list, defaultExpiry: this.defaultExpiry, addresses: this.addresses, expiries, rows: this.rows }));
       result.catch(() => undefined); // awaited in turn below; a failure then fails the stream
       this.pending.push(result);
-      this.records = [];
+      this.addresses = [];
+      this.expiries = [];
       this.rows = [];
     }
     while (this.pending.length >= room && this.pending.length) this.add(await this.pending.shift()!);
@@ -107,7 +114,7 @@ export class EntryRowsTransform extends Transform {
     this.counts.completed += result.completed;
     this.counts.rejected += result.rejected;
     this.counts.rejections.push(...result.rejections.slice(0, MAX_REJECTIONS_KEPT - this.counts.rejections.length));
-    if (result.copy) this.push(result.copy);
+    if (result.copy.length) this.push(result.copy);
   }
 }
 
@@ -169,7 +176,7 @@ export class DncImportService implements OnModuleDestroy {
     // A thread holds one batch at a time: small heaps keep the process's RSS down (~120 MiB less
     // than V8's defaults for two threads, at the same CPU per row).
     const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
-    this.pool = new Piscina({ filename: require.resolve('./dnc-rows'), name: entryRows.name, minThreads: 0, maxThreads: settings.threads, idleTimeout: IDLE_THREAD_MS, resourceLimits });
+    this.pool = new Piscina({ filename: require.resolve('./dnc-rows'), name: entryRowsMoved.name, minThreads: 0, maxThreads: settings.threads, idleTimeout: IDLE_THREAD_MS, resourceLimits });
   }
 
   async onModuleDestroy(): Promise<void> {
