@@ -18,7 +18,8 @@ const MAX_UPLOAD = 64 * 1024;
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ portBase: 20080, extraEnv: { dnc: { DNC_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) } } });
+  // DNC_IMPORT_MERGE_BYTES=1: every validated batch (4,000 rows) of an import is merged into the list on its own.
+  stack = await startTestStack({ portBase: 20080, extraEnv: { dnc: { DNC_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), DNC_IMPORT_MERGE_BYTES: '1' } } });
 });
 
 afterAll(async () => {
@@ -216,6 +217,29 @@ it('keeps the last row of a repeated address, on a first load (plain INSERT) and
   // The list has entries: an existing entry takes the expiry of the file's last row for it.
   await load('2025550502,2092-01-01T00:00Z', '2025550503,', '2025550502,2093-01-01T00:00Z', '2025550501,');
   expect(await entries()).toEqual(['+12025550501,', '+12025550502,2093-01-01T00:00:00.000Z', '+12025550503,']);
+});
+
+it('merges an import part by part: a later part repeating an address keeps its last row, and a failed import stores none of its parts', async () => {
+  const listId = await newList('e2e import parts');
+  const header = 'phone,expirationDateTime';
+  // 4,500 distinct numbers: two parts (batches of 4,000); the last row repeats the 8th, from the first part.
+  const rows = Array.from({ length: 4_500 }, (_, i) => `${phone(i)},`);
+  const imported = await call('POST', `/api/v2/outbound/dnclists/${listId}/imports`, [header, ...rows, `${phone(7)},2095-01-01T00:00Z`].join('\n'), { 'content-type': 'text/csv' });
+  expect(imported.json).toMatchObject({ state: 'SUCCEEDED', completedRecords: 4_501, rejectedRecords: 0 });
+  expect(await size(listId)).toBe(4_500);
+  await stack.api.outbound.postOutboundDnclistExport(listId);
+  const exported = (await call('GET', `/api/v2/outbound/dnclists/${listId}/export/download`)).text.trim().split('\n');
+  expect(exported).toHaveLength(4_501);
+  expect(exported).toContain(`${phone(7)},2095-01-01T00:00:00.000Z`);
+  expect(exported).toContain(`${phone(8)},`);
+
+  // A part's worth of rows and more (under MAX_UPLOAD), then a line that is not CSV: the whole import is refused, nothing of it stored.
+  const other = await newList('e2e import parts refused');
+  const bad = [header, ...Array.from({ length: 4_400 }, (_, i) => `${phone(i)},`), '"+12025550001,'].join('\n');
+  const refused = await call('POST', `/api/v2/outbound/dnclists/${other}/imports`, bad, { 'content-type': 'text/csv' });
+  expect(refused.status).toBe(400);
+  expect(refused.json.code).toBe('dnc.import.malformed');
+  expect(await size(other)).toBe(0);
 });
 
 it('refuses an upload over DNC_MAX_UPLOAD_BYTES with 413 naming the limit, storing nothing', async () => {

@@ -42,7 +42,7 @@ export class AppModule {
         DncImportService,
         DncExportService,
         SuppressionsService,
-        { provide: DNC_IMPORT_SETTINGS, useValue: { maxUploadBytes: config.DNC_MAX_UPLOAD_BYTES, waitMs: config.DNC_IMPORT_WAIT_MS, threads: config.DNC_IMPORT_THREADS } },
+        { provide: DNC_IMPORT_SETTINGS, useValue: { maxUploadBytes: config.DNC_MAX_UPLOAD_BYTES, waitMs: config.DNC_IMPORT_WAIT_MS, threads: config.DNC_IMPORT_THREADS, mergeBytes: config.DNC_IMPORT_MERGE_BYTES } },
         { provide: SUPPRESSION_SETTINGS, useValue: { defaultRegion: config.SUPPRESSION_DEFAULT_REGION } },
         { provide: UNSUBSCRIBE_SECRET, useValue: config.UNSUBSCRIBE_SECRET },
       ],

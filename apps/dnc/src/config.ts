@@ -11,6 +11,12 @@ export class DncConfig extends DatabaseServiceConfig {
   @IsInt() @Min(0) @Max(25_000) DNC_IMPORT_WAIT_MS: number = 10_000;
   /** Worker threads that validate the rows of a CSV import while the CSV is parsed (default: one per core). */
   @IsInt() @Min(1) @Max(64) DNC_IMPORT_THREADS: number = availableParallelism();
+  /**
+   * COPY bytes of a CSV import staged before they are merged into the list (~26 bytes a row, so the
+   * default 32 MiB is ~1.3M rows): merging while the upload goes on overlaps the database's work
+   * with the parsing. Smaller merges more often (each one sorts and inserts its rows).
+   */
+  @IsInt() @Min(1) @Max(1_073_741_824) DNC_IMPORT_MERGE_BYTES: number = 32 * 1024 * 1024;
   /** Region for suppression phone numbers written without a country code. */
   @Matches(/^[A-Z]{2}$/, { message: 'SUPPRESSION_DEFAULT_REGION must be an ISO 3166 alpha-2 code such as US' }) SUPPRESSION_DEFAULT_REGION: string = 'US';
   /** Key of the List-Unsubscribe tokens' HMAC; the email-gateway must have the same. */

@@ -6,14 +6,14 @@ import busboy from 'busboy';
 import { CsvError, parse } from 'csv-parse';
 import Piscina from 'piscina';
 import type { IncomingMessage } from 'node:http';
-import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
+import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { DncListEntity, ImportRejection, ImportStatus } from './dnc-list.entity';
 import { entryRows, entryRowsMoved, MAX_REJECTIONS_KEPT, RowsBatch, RowsResult } from './dnc-rows';
-import { DncListsService, importStatusOf, lockEntries } from './dnc-lists.service';
+import { DncImportStage } from './dnc-import-stage';
+import { DncListsService, importStatusOf } from './dnc-lists.service';
 
 export const DNC_IMPORT_SETTINGS = Symbol('DNC_IMPORT_SETTINGS');
 export interface DncImportSettings {
@@ -23,6 +23,8 @@ export interface DncImportSettings {
   waitMs: number;
   /** Worker threads validating an import's rows (DNC_IMPORT_THREADS). */
   threads: number;
+  /** COPY bytes staged before they are merged into the list (DNC_IMPORT_MERGE_BYTES). */
+  mergeBytes: number;
 }
 
 const PROGRESS_EVERY_MS = 1_000;
@@ -158,9 +160,9 @@ export interface ImportStarted {
 
 /**
  * CSV upload of DNC entries, streamed end to end: request → (busboy) → csv-parse → validation
- * (on the worker threads) → `COPY` into a temporary table, then one statement into dnc.dnc_entry
- * (see merge), all in one transaction: a failed import stores nothing, and memory does not grow
- * with the file.
+ * (on the worker threads) → `COPY` into a temporary stage, merged into dnc.dnc_entry part by part
+ * while the upload goes on (DncImportStage), all in one transaction: a failed import stores
+ * nothing, and memory does not grow with the file.
  */
 @Injectable()
 export class DncImportService implements OnModuleDestroy {
@@ -219,9 +221,9 @@ export class DncImportService implements OnModuleDestroy {
   }
 
   /**
-   * Reads the whole upload into the staging table; resolves once it is read (the merge into the
-   * list continues in `committed`), rejects if the upload is refused (size, type, malformed CSV),
-   * in which case nothing is stored and the list's import status is FAILED.
+   * Reads the whole upload into the list, uncommitted; resolves once it is read and merged (the
+   * commit follows in `committed`), rejects if the upload is refused (size, type, malformed CSV) or
+   * fails, in which case nothing is stored and the list's import status is FAILED.
    */
   async start(listId: string, req: IncomingMessage, divisions: Divisions, expirationDateTime?: string): Promise<ImportStarted> {
     const list = await this.lists.get(listId, divisions);
@@ -251,13 +253,12 @@ export class DncImportService implements OnModuleDestroy {
       source = await this.source(req);
       client = (await runner.connect()) as PoolClient;
       await client.query('BEGIN');
-      await client.query('CREATE TEMP TABLE dnc_stage (row_no bigint NOT NULL, address text NOT NULL, expires_at timestamptz) ON COMMIT DROP');
-      const copy = client.query(copyFrom('COPY dnc_stage (row_no, address, expires_at) FROM STDIN'));
+      const stage = await DncImportStage.create(client, listId, this.settings.mergeBytes);
       const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
       const input = source;
       input.on('error', (e) => limit.destroy(e));
       input.pipe(limit);
-      await pipeline(limit, parser, rows, copy as unknown as Writable).catch((e: unknown) => {
+      await pipeline(limit, parser, rows, stage).catch((e: unknown) => {
         input.unpipe(limit);
         // Let the rest of the request arrive (and be discarded) so that the answer can be read,
         // except past the size limit, where the connection is closed instead.
@@ -271,8 +272,7 @@ export class DncImportService implements OnModuleDestroy {
       await this.save(listId, progress('FAILED', { failureReason: (e as Error).message, percentComplete: 0 }), rows.counts.rejections).catch(() => undefined);
       throw e;
     }
-    await this.save(listId, progress('IN_PROGRESS', { percentComplete: 99 }), rows.counts.rejections);
-    const committed = this.merge(listId, client, rows.counts)
+    const committed = this.commit(listId, client, rows.counts)
       .then(() => this.logger.log({ msg: 'dnc import committed', listId, rows: rows.counts.total, rejected: rows.counts.rejected }))
       .catch(async (e: unknown) => {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -286,26 +286,8 @@ export class DncImportService implements OnModuleDestroy {
     return { committed };
   }
 
-  /**
-   * Moves the staged rows into the list, a repeated address keeping its last row's expiry. A list
-   * with no entries yet (a first load) takes a plain INSERT; otherwise an upsert updates the expiry
-   * of entries already there. The speculative insertion of `ON CONFLICT` costs about twice the CPU
-   * and WAL of a plain INSERT per row (BENCHMARKS.md, "DNC CSV load: where the time goes"). Holding
-   * the list's entry lock, no other writer adds an entry between the emptiness check and the INSERT.
-   */
-  private async merge(listId: string, client: PoolClient, counts: ImportCounts): Promise<void> {
-    await client.query(`SET LOCAL work_mem = '256MB'`);
-    await lockEntries(client, listId);
-    const { rowCount: existing } = await client.query('SELECT 1 FROM dnc.dnc_entry WHERE list_id = $1 LIMIT 1', [listId]);
-    const distinct = 'SELECT DISTINCT ON (address) $1::uuid, address, expires_at FROM dnc_stage ORDER BY address, row_no DESC';
-    await client.query(
-      existing
-        ? `INSERT INTO dnc.dnc_entry (list_id, address, expires_at) ${distinct}
-           ON CONFLICT (list_id, address) DO UPDATE SET expires_at = EXCLUDED.expires_at
-             WHERE dnc.dnc_entry.expires_at IS DISTINCT FROM EXCLUDED.expires_at`
-        : `INSERT INTO dnc.dnc_entry (list_id, address, expires_at) ${distinct}`,
-      [listId],
-    );
+  /** Records the import's outcome with its entries, in the same transaction. */
+  private async commit(listId: string, client: PoolClient, counts: ImportCounts): Promise<void> {
     const status: ImportStatus = { state: 'SUCCEEDED', totalRecords: counts.total, completedRecords: counts.completed, rejectedRecords: counts.rejected, percentComplete: 100 };
     const updated = await client.query(
       `UPDATE dnc.dnc_list SET import_status = $2, import_rejections = $3, import_heartbeat_at = now(), date_modified = now() WHERE id = $1`,
