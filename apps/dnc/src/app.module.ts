@@ -18,6 +18,7 @@ import { SUPPRESSION_SETTINGS, SuppressionsService } from './suppressions/suppre
 import { SuppressionsController } from './suppressions/suppressions.controller';
 import { SuppressionRequestsConsumer } from './suppressions/suppression-requests.consumer';
 import { SuppressionProvenance1764400000000 } from './migrations/1764400000000-suppression-provenance';
+import { EntryAddressCollation1765100000000 } from './migrations/1765100000000-entry-address-collation';
 import { UNSUBSCRIBE_SECRET, UnsubscribeController } from './unsubscribe/unsubscribe.controller';
 
 const entities = [DncListEntity];
@@ -29,7 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('dnc', config.LOG_LEVEL),
-        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities, migrations: [Initial1764200000000, DncLists1764300000000, SuppressionProvenance1764400000000] }),
+        PersistenceModule.forRoot({ databaseUrl: config.DATABASE_URL, schema: 'dnc', entities, migrations: [Initial1764200000000, DncLists1764300000000, SuppressionProvenance1764400000000, EntryAddressCollation1765100000000] }),
         TypeOrmModule.forFeature(entities),
         messagingModule('dnc', config),
         HealthModule,

@@ -43,7 +43,7 @@ export class DncImportStage extends Writable {
 
   /** Creates the stage; call once the transaction has begun. */
   static async create(client: PoolClient, listId: string, mergeBytes: number): Promise<DncImportStage> {
-    await client.query('CREATE TEMP TABLE dnc_stage (row_no bigint NOT NULL, address text NOT NULL, expires_at timestamptz) ON COMMIT DROP');
+    await client.query('CREATE TEMP TABLE dnc_stage (row_no bigint NOT NULL, address text COLLATE "C" NOT NULL, expires_at timestamptz) ON COMMIT DROP');
     await client.query(`SET LOCAL work_mem = '256MB'`);
     return new DncImportStage(client, listId, mergeBytes);
   }
