@@ -7,13 +7,14 @@ export interface ClientCredentials {
 }
 
 /**
- * The SDK's requests go out without follow-redirects (axios' transport when redirects are
- * followed; Herald's API never redirects). With a timeout set, as the SDK always sets one,
- * follow-redirects binds `socket.destroy` to the socket's 'timeout' event and leaves it there
- * (follow-redirects/follow-redirects#278); the socket goes back to Node's keep-alive global
+ * The SDK's requests go out on axios' plain Node transport, not through follow-redirects (its
+ * transport while redirects are followed; the only redirect of Herald's API, an export's
+ * `download=true`, is not asked for through the SDK). With a timeout set, as the SDK always sets
+ * one, follow-redirects binds `socket.destroy` to the socket's 'timeout' event and leaves it
+ * there (follow-redirects/follow-redirects#278); the socket goes back to Node's keep-alive global
  * agent, which gives it a 4 s idle timeout (the edge's `Keep-Alive: timeout=5`, less 1 s). Any
- * later request of the process on that socket, e.g. a CSV upload through `node:http`, was cut
- * (`socket hang up`) once it had waited 4 s for its answer.
+ * later request of the process on that socket, e.g. bench/csv-import.ts' upload through
+ * `node:http`, was cut (`socket hang up`) once it had waited 4 s for its answer.
  */
 async function withoutRedirects(config: { maxRedirects?: number }) {
   config.maxRedirects = 0;
