@@ -34,12 +34,14 @@ export class ServiceToken {
   /**
    * `fetch` with this token in the `Authorization` header. A 401 (the token was refused, e.g. its
    * signing key was retired) is tried once more with a new token; that second answer, whatever it
-   * is, is the caller's. Network failures and the token request's own failure throw.
+   * is, is the caller's. Network failures, the token request's own failure and an attempt taking
+   * over `timeoutMs` (each attempt has the whole of it) throw.
    */
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+  async fetch(url: string, init: RequestInit = {}, timeoutMs?: number): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.authorization();
-      const res = await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization } });
+      const signal = timeoutMs === undefined ? init.signal : AbortSignal.timeout(timeoutMs);
+      const res = await fetch(url, { ...init, signal, headers: { ...(init.headers as Record<string, string> | undefined), authorization } });
       if (res.status !== 401 || attempt > 1) return res;
       await res.body?.cancel();
       this.rejected(authorization);

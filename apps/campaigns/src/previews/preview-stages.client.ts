@@ -43,7 +43,7 @@ export class PreviewStagesClient {
   private async post<T>(url: string, body: unknown, what: string): Promise<T> {
     let res: Response;
     try {
-      res = await this.token.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      res = await this.token.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, 30_000);
     } catch (e) {
       throw new DomainError('dependency.unavailable', `${what}: ${(e as Error).message}`, 503);
     }

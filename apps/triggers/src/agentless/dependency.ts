@@ -18,7 +18,7 @@ export class DependencyUnavailableError extends DomainError {
 export async function getJson<T>(token: ServiceToken, url: string, what: string): Promise<T | undefined> {
   let res: Response;
   try {
-    res = await token.fetch(url, { signal: AbortSignal.timeout(5_000) });
+    res = await token.fetch(url, {}, 5_000);
   } catch (e) {
     throw new DependencyUnavailableError(what, (e as Error).message);
   }
