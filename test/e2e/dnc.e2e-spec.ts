@@ -2,6 +2,7 @@
 // extensions) through the edge → dnc; a campaign whose contacts meet both in the filter stage.
 // Real broker, real PostgreSQL, every service its own process.
 import { awaitCompletion, prepareSmsCampaign, setCampaignStatus } from '../../tools/demo/sms-campaign';
+import { Client } from 'pg';
 import { readTopic, startTestStack, TestStack } from './support/test-stack';
 
 interface Result {
@@ -14,7 +15,7 @@ interface Result {
   detail?: string;
 }
 
-const MAX_UPLOAD = 64 * 1024;
+const MAX_UPLOAD = 512 * 1024;
 let stack: TestStack;
 
 beforeAll(async () => {
@@ -242,10 +243,55 @@ it('merges an import part by part: a later part repeating an address keeps its l
   expect(await size(other)).toBe(0);
 });
 
+it('answers 409 to entries added while an import holds the list, and takes them once it has committed', async () => {
+  const listId = await newList('e2e import holds the list');
+  // An upload that pauses after 20,000 rows until the test lets it end. Batches of 4,000 are
+  // validated up to four at a time and taken in order, so by then the first ones are merged.
+  let resume!: () => void;
+  const paused = new Promise<void>((r) => (resume = r));
+  const number = (i: number) => `+1202${200 + Math.floor(i / 10_000)}${String(i % 10_000).padStart(4, '0')}`;
+  const parts = [['phone', ...Array.from({ length: 20_000 }, (_, i) => number(i))].join('\n') + '\n', `${number(20_000)}\n`];
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (parts.length === 1) await paused;
+      const part = parts.shift();
+      if (part === undefined) controller.close();
+      else controller.enqueue(encoder.encode(part));
+    },
+  });
+  const importing = stack.fetch(`/api/v2/outbound/dnclists/${listId}/imports`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
+
+  // The first part is merged once the list's entry lock (dnc-lists.service.ts, lockEntries) is taken.
+  const db = new Client({ connectionString: stack.settings.databaseUrl });
+  await db.connect();
+  try {
+    const lockFree = async () =>
+      (await db.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS free', [`dnc.dnc_entry ${listId}`])).rows[0]!.free;
+    for (let polls = 0; await lockFree(); polls++) {
+      if (polls === 1_200) throw new Error('the import has not taken the list after a minute');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await db.end();
+  }
+  const refused = await call('POST', `/api/v2/outbound/dnclists/${listId}/phonenumbers`, [phone(9_000)]);
+  expect(refused.status).toBe(409);
+  expect(refused.json.code).toBe('dnc.list.import.in.progress');
+
+  resume();
+  expect(await (await importing).json()).toMatchObject({ state: 'SUCCEEDED', completedRecords: 20_001 });
+  expect((await call('POST', `/api/v2/outbound/dnclists/${listId}/phonenumbers`, [phone(9_000)])).status).toBeLessThan(300);
+  expect(await size(listId)).toBe(20_002);
+});
+
 it('refuses an upload over DNC_MAX_UPLOAD_BYTES with 413 naming the limit, storing nothing', async () => {
   const listId = await newList('e2e oversized');
   const lines = ['phone'];
-  for (let i = 0; lines.join('\n').length <= MAX_UPLOAD; i++) lines.push(`+1202555${String(i % 10_000).padStart(4, '0')}`);
+  for (let i = 0, length = lines[0]!.length; length <= MAX_UPLOAD; i++) {
+    lines.push(`+1202555${String(i % 10_000).padStart(4, '0')}`);
+    length += 1 + lines[i + 1]!.length;
+  }
   const big = lines.join('\n');
   const refused = await call('POST', `/api/v2/outbound/dnclists/${listId}/imports`, big, { 'content-type': 'text/csv' });
   expect(refused.status).toBe(413);

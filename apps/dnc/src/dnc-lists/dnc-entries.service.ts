@@ -11,6 +11,9 @@ import { MAX_ENTRIES_PER_REQUEST } from './dtos/dnc-list.dto';
 const KIND_NAME: Record<EntryKind, string> = { phone: 'phone numbers', email: 'email addresses' };
 /** Phone entries are E.164 (`+…`), email entries hold an `@`: the kind is readable from the address. */
 const KIND_SQL: Record<EntryKind, string> = { phone: `address NOT LIKE '%@%'`, email: `address LIKE '%@%'` };
+/** How long adding entries waits for the list's entry lock (a CSV import's, usually) before a 409. */
+const ENTRY_LOCK_WAIT_MS = 5_000;
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** Entries of a DNC list through the API (`…/phonenumbers`, `…/emailaddresses`). */
 @Injectable()
@@ -65,7 +68,13 @@ export class DncEntriesService {
     const expiresAt = this.expiry(expirationDateTime);
     if (!addresses.length) return;
     await this.db.transaction(async (tx) => {
-      await lockEntries(tx, listId);
+      // A CSV import holds the list's entry lock from its first merge until it commits, up to about
+      // a minute for millions of rows: wait a little for it, not until the edge gives up on the request.
+      await tx.query(`SET LOCAL lock_timeout = ${ENTRY_LOCK_WAIT_MS}`);
+      await lockEntries(tx, listId).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
+        throw new DomainError('dnc.list.import.in.progress', `DNC list ${listId} has an import in progress; add entries once it has committed (see …/importstatus)`, 409);
+      });
       await tx.query(
         `INSERT INTO dnc.dnc_entry (list_id, address, expires_at) SELECT $1, a, $3 FROM unnest($2::text[]) AS a
          ON CONFLICT (list_id, address) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
