@@ -142,9 +142,12 @@ export class ImportsService implements OnModuleDestroy {
       // The staging tables: unlogged (shared buffers, no WAL) rather than temporary (temp_buffers
       // is 8 MB), created in the import's transaction so that a failed import leaves none behind.
       // `chunk` holds the chunk being merged; `seen` each contact id of the file once, with the
-      // row that was imported for it (the first).
-      await client.query(`CREATE UNLOGGED TABLE ${run.chunk} (row_number bigint NOT NULL, id text NOT NULL, data jsonb NOT NULL)`);
-      await client.query(`CREATE UNLOGGED TABLE ${run.seen} (id text PRIMARY KEY, row_number bigint NOT NULL)`);
+      // row that was imported for it (the first). Their ids are only compared for equality, so in
+      // byte order (COLLATE "C"): the seen-ids key and the joins skip the locale's strcoll
+      // (C.UTF-8 here is not treated as "C"). Against contacts.contact's ids, "C" wins over the
+      // default collation, with the same answer for equality.
+      await client.query(`CREATE UNLOGGED TABLE ${run.chunk} (row_number bigint NOT NULL, id text COLLATE "C" NOT NULL, data jsonb NOT NULL)`);
+      await client.query(`CREATE UNLOGGED TABLE ${run.seen} (id text COLLATE "C" PRIMARY KEY, row_number bigint NOT NULL)`);
       const t0 = Date.now();
       await this.load(client, list, upload, run);
       await upload.finished();
