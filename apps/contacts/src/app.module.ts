@@ -46,7 +46,7 @@ export class AppModule {
         ContactResultsService,
         ExportsService,
         ImportsService,
-        { provide: IMPORT_SETTINGS, useValue: { maxBytes: config.CONTACT_IMPORT_MAX_BYTES, chunkRows: config.CONTACT_IMPORT_CHUNK_ROWS } },
+        { provide: IMPORT_SETTINGS, useValue: { maxBytes: config.CONTACT_IMPORT_MAX_BYTES, chunkRows: config.CONTACT_IMPORT_CHUNK_ROWS, threads: config.CONTACT_IMPORT_THREADS } },
         DispatcherService,
         { provide: DISPATCH_SETTINGS, useValue: { tickMs: config.DISPATCH_TICK_MS, maxBatch: config.DISPATCH_MAX_BATCH } },
       ],

@@ -1,6 +1,8 @@
 import { DomainError } from '@herald/service';
 import { Readable } from 'node:stream';
-import { copyLine, neutralizeCell, rawRow, rowValidatorFor, UploadGuard } from './csv-rows';
+import { pipeline } from 'node:stream/promises';
+import { CheckRows, NumberedRecord, neutralizeCell, RowBatches, rowValidatorFor, UploadGuard } from './csv-rows';
+import { checkRows, copyLine, rawRow, RowsBatch, RowsResult } from './row-batch';
 
 const list = {
   columnNames: ['id', 'name', 'phone', 'email', 'note'],
@@ -89,5 +91,91 @@ describe('UploadGuard', () => {
     await expect(guarded([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00])])).rejects.toMatchObject({ status: 415, code: 'import.not.csv' });
     await expect(guarded([Buffer.from([0x61, 0xff, 0x62])])).rejects.toMatchObject({ status: 415 });
     await expect(guarded([Buffer.from([0x61, 0xc3])])).rejects.toMatchObject({ status: 415 });
+  });
+});
+
+/** Runs records (the header first) through RowBatches; answers what `take` received, in order. */
+async function batched(records: string[][], check: CheckRows, batchRows: number, inFlight: number) {
+  const taken: RowsResult[] = [];
+  const numbered = records.map((r, i) => Object.assign([...r], { row: i + 1 }) as NumberedRecord);
+  const batches = new RowBatches(
+    (header) => ({ list, columns: rowValidatorFor(list, header, 'id').columns, contactIdColumn: 'id' }),
+    check,
+    (result) => void taken.push(result),
+    batchRows,
+    inFlight,
+  );
+  await pipeline(Readable.from(numbered), batches);
+  const copy = Buffer.concat(taken.map((t) => t.copy)).toString();
+  return { taken, copy, rejected: taken.flatMap((t) => t.rejected), rows: taken.reduce((n, t) => n + t.accepted + t.rejected.length, 0) };
+}
+
+describe('RowBatches and checkRows', () => {
+  // 1,000 rows: every 7th with a bad phone, every 13th a field short; some cells need JSON and COPY escapes.
+  const records = [
+    ['id', 'name', 'phone', 'email'],
+    ...Array.from({ length: 1_000 }, (_, i) =>
+      i % 13 === 5 ? [`c${i}`, 'short'] : [`c${i}`, i % 10 === 0 ? `Zoë "q"\\t\tab` : `name ${i}`, i % 7 === 3 ? '12' : `+1 201 555 ${String(i).padStart(4, '0')}`, `User${i}@Example.org`],
+    ),
+  ];
+
+  it('checks rows as RowValidator does: COPY lines of the accepted, row-numbered rejections with the raw row', async () => {
+    const { copy, rejected, rows } = await batched(records.slice(0, 20), checkRows, 100, 1);
+    expect(rows).toBe(19);
+    const lines = copy.split('\n').filter(Boolean);
+    // COPY text undone (backslash escapes), then the JSON: the cell with quotes, a backslash and a tab comes back as it was.
+    const fields = lines[0]!.split('\t').map((f) => f.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c)));
+    expect(fields.slice(0, 2)).toEqual(['2', 'c0']);
+    expect(JSON.parse(fields[2]!)).toEqual({ id: 'c0', name: 'Zoë "q"\\t\tab', phone: '+12015550000', email: 'User0@example.org' });
+    expect(JSON.parse(lines[1]!.split('\t')[2]!)).toEqual({ id: 'c1', name: 'name 1', phone: '+12015550001', email: 'User1@example.org' });
+    expect(rejected.slice(0, 2)).toEqual([
+      { row: 5, problems: [{ column: 'phone', reason: expect.stringMatching(/^invalid phone number/) }], raw: 'c3,name 3,12,User3@Example.org' },
+      { row: 7, problems: [{ column: null, reason: '2 missing fields: the row has 2 fields, the header 4' }], raw: 'c5,short' },
+    ]);
+    expect(lines).toHaveLength(19 - rejected.length);
+  });
+
+  it('hands over the results in file order when batches finish out of order: same COPY lines and rejections as one at a time', async () => {
+    const inline = await batched(records, checkRows, 64, 1);
+    let calls = 0;
+    const shuffled: CheckRows = (batch) => new Promise((resolve) => setTimeout(() => resolve(checkRows(batch)), [30, 0, 15, 5][calls++ % 4]));
+    const concurrent = await batched(records, shuffled, 64, 4);
+    expect(calls).toBe(16); // 1,000 rows in batches of 64
+    expect(concurrent.taken.map((t) => t.accepted + t.rejected.length)).toEqual([...Array.from({ length: 15 }, () => 64), 40]);
+    expect(concurrent.copy).toBe(inline.copy);
+    expect(concurrent.rejected).toEqual(inline.rejected);
+    expect(concurrent.rejected.map((r) => r.row)).toEqual([...concurrent.rejected.map((r) => r.row)].sort((a, b) => a - b));
+    expect(inline.rows).toBe(1_000);
+    expect(inline.rejected).toHaveLength(1_000 - inline.copy.split('\n').filter(Boolean).length);
+  });
+
+  it('fails the stream when a batch fails, and takes nothing after it', async () => {
+    let calls = 0;
+    const failing: CheckRows = (batch) => (calls++ === 1 ? Promise.reject(new Error('worker died')) : checkRows(batch));
+    const taken: RowsResult[] = [];
+    const batches = new RowBatches((header) => ({ list, columns: header, contactIdColumn: 'id' }), failing, (r) => void taken.push(r), 64, 2);
+    const numbered = records.map((r, i) => Object.assign([...r], { row: i + 1 }) as NumberedRecord);
+    await expect(pipeline(Readable.from(numbered), batches)).rejects.toThrow('worker died');
+    await batches.settled();
+    expect(taken.map((t) => t.accepted + t.rejected.length)).toEqual([64]);
+  });
+
+  it('refuses a bad header through the stream', async () => {
+    await expect(batched([['id', 'fax'], ['c1', 'x']], checkRows, 10, 1)).rejects.toMatchObject({ code: 'import.column.unknown', status: 400 });
+  });
+
+  it('reads the cells of a batch from one string and writes the COPY lines into a buffer of its own (movable across threads)', () => {
+    const batch: RowsBatch = {
+      list,
+      columns: ['id', 'phone'],
+      contactIdColumn: 'id',
+      text: 'c1+12015550123',
+      cellLengths: Uint32Array.from([2, 12]),
+      widths: Uint32Array.from([2]),
+      rows: Float64Array.from([2]),
+    };
+    const result = checkRows(batch);
+    expect(Buffer.from(result.copy).toString()).toBe('2\tc1\t{"id":"c1","phone":"+12015550123"}\n');
+    expect(result.copy.byteOffset).toBe(0);
   });
 });

@@ -1,28 +1,7 @@
-import { normalizeEmailAddress, normalizePhoneNumber, type CountryCode } from '@herald/channels';
 import { DomainError } from '@herald/service';
-import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { Transform, TransformCallback } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
-
-/** What an import needs to know about the list it fills. */
-export interface ImportTarget {
-  columnNames: string[];
-  phoneColumns: { columnName: string }[];
-  emailColumns: { columnName: string }[];
-  defaultRegion: string | null;
-  trimWhitespace: boolean;
-}
-
-export interface RowProblem {
-  column: string | null;
-  reason: string;
-}
-
-/** An accepted row: its contact id and its data as JSON text; or why it was rejected. */
-export type RowOutcome = { id: string; json: string } | { problems: RowProblem[] };
-
-export const MAX_CONTACT_ID_LENGTH = 256;
+import { Transform, TransformCallback, Writable } from 'node:stream';
+import { ImportTarget, RowsBatch, RowsResult, RowValidator } from './row-batch';
 
 /**
  * Checks the header row against the list and answers a validator for the data rows. Refused
@@ -62,90 +41,104 @@ export function rowValidatorFor(list: ImportTarget, header: string[], contactIdC
   return new RowValidator(list, names, contactIdColumn);
 }
 
-/** Validates and normalises one data row (the hot path: no allocation beyond the result). */
-export class RowValidator {
-  private readonly phoneIndexes: number[];
-  private readonly emailIndexes: number[];
-  private readonly idIndex: number;
-  private readonly region: CountryCode | undefined;
-  private readonly trim: boolean;
-  /** `{"col":` / `,"col":`: the JSON text before each value. */
-  private readonly keys: string[];
-  private readonly scratch: string[];
+/** A parsed record, tagged with its row number in the file (the header is row 1). */
+export type NumberedRecord = string[] & { row: number };
+
+/** Checks a batch of rows: `checkRows` itself, or a thread pool running it. */
+export type CheckRows = (batch: RowsBatch) => RowsResult | Promise<RowsResult>;
+
+/** What every batch of one import shares: the list and the header. */
+export type BatchShape = Pick<RowsBatch, 'list' | 'columns' | 'contactIdColumn'>;
+
+/**
+ * The end of an import's parsing: the first record is the header (`header` checks it and answers
+ * what the batches share, or throws); the data rows are gathered into batches of `batchRows`,
+ * each checked by `check` (a thread pool), up to `inFlight` batches at once. Their results go to
+ * `take` in the file's order, one at a time, whatever order the checks finish in: counts,
+ * rejections and COPY lines are the same with any number of threads. A write waits while
+ * `inFlight` batches are pending (and while `take` works), so backpressure reaches the upload.
+ */
+export class RowBatches extends Writable {
+  private shape: BatchShape | undefined;
+  private text = '';
+  private cellLengths: number[] = [];
+  private widths: number[] = [];
+  private rows: number[] = [];
+  private readonly pending: Promise<RowsResult>[] = [];
+  /** The submit under way (results being taken), for `settled`. */
+  private working: Promise<void> = Promise.resolve();
 
   constructor(
-    list: ImportTarget,
-    readonly columns: string[],
-    contactIdColumn: string | undefined,
+    private readonly header: (record: string[]) => BatchShape,
+    private readonly check: CheckRows,
+    private readonly take: (result: RowsResult) => void | Promise<void>,
+    private readonly batchRows: number,
+    private readonly inFlight: number,
   ) {
-    const phones = new Set(list.phoneColumns.map((c) => c.columnName));
-    const emails = new Set(list.emailColumns.map((c) => c.columnName));
-    this.phoneIndexes = columns.flatMap((c, i) => (phones.has(c) ? [i] : []));
-    this.emailIndexes = columns.flatMap((c, i) => (emails.has(c) ? [i] : []));
-    this.idIndex = contactIdColumn ? columns.indexOf(contactIdColumn) : -1;
-    this.region = (list.defaultRegion ?? undefined) as CountryCode | undefined;
-    this.trim = list.trimWhitespace;
-    this.scratch = new Array<string>(columns.length).fill('');
-    this.keys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c)}:`);
+    super({ objectMode: true });
   }
 
-  check(record: string[]): RowOutcome {
-    const width = this.columns.length;
-    if (record.length !== width) {
-      const reason =
-        record.length > width
-          ? `${record.length - width} extra field${record.length - width > 1 ? 's' : ''}: the row has ${record.length} fields, the header ${width}`
-          : `${width - record.length} missing field${width - record.length > 1 ? 's' : ''}: the row has ${record.length} field${record.length > 1 ? 's' : ''}, the header ${width}`;
-      return { problems: [{ column: null, reason }] };
-    }
-    const values = this.scratch; // reused: the record itself stays as read (for the rejection report)
-    for (let i = 0; i < width; i++) values[i] = this.trim ? record[i]!.trim() : record[i]!;
-    let problems: RowProblem[] | undefined;
-    for (const i of this.phoneIndexes) {
-      const raw = values[i]!;
-      if (raw === '') continue; // allowed, as through the API: the campaign skips it as invalid-address
-      const r = normalizePhoneNumber(raw, this.region);
-      if (r.ok) values[i] = r.e164;
-      else (problems ??= []).push({ column: this.columns[i]!, reason: `invalid phone number: ${r.reason}` });
-    }
-    for (const i of this.emailIndexes) {
-      const raw = values[i]!;
-      if (raw === '') continue;
-      const r = normalizeEmailAddress(raw);
-      if (r.ok) values[i] = r.address;
-      else (problems ??= []).push({ column: this.columns[i]!, reason: `invalid email address: ${r.reason}` });
-    }
-    let id: string;
-    if (this.idIndex >= 0) {
-      id = values[this.idIndex]!.trim();
-      if (id === '') (problems ??= []).push({ column: this.columns[this.idIndex]!, reason: 'missing contact id' });
-      else if (id.length > MAX_CONTACT_ID_LENGTH) (problems ??= []).push({ column: this.columns[this.idIndex]!, reason: `contact id longer than ${MAX_CONTACT_ID_LENGTH} characters` });
-    } else {
-      id = randomUUID().replace(/-/g, '');
-    }
-    if (problems) return { problems };
-    // The contact's data as JSON text, written directly (no object in between: this is the hot path).
-    let json = this.keys[0]! + JSON.stringify(values[0]);
-    for (let i = 1; i < width; i++) json += this.keys[i]! + JSON.stringify(values[i]);
-    return { id, json: `${json}}` };
+  /** Whether the header row was read (a file without one is empty). */
+  get started(): boolean {
+    return this.shape !== undefined;
   }
-}
 
-/** One line of `COPY … FROM STDIN` text format: tab-separated, backslash escapes. */
-export function copyLine(rowNumber: number, id: string, json: string): string {
-  return `${rowNumber}\t${copyText(id)}\t${copyText(json)}\n`;
-}
+  override _write(record: NumberedRecord, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    if (!this.shape) {
+      try {
+        this.shape = this.header(record);
+      } catch (e) {
+        return done(e as Error);
+      }
+      return done();
+    }
+    for (const cell of record) {
+      this.text += cell;
+      this.cellLengths.push(cell.length);
+    }
+    this.widths.push(record.length);
+    this.rows.push(record.row);
+    if (this.widths.length < this.batchRows) return done();
+    this.submit(this.inFlight).then(() => done(), done);
+  }
 
-function copyText(s: string): string {
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
-}
+  override _final(done: (e?: Error | null) => void): void {
+    this.submit(1).then(() => done(), done);
+  }
 
-export const MAX_RAW_CHARS = 4_096;
+  /** Resolves once no result is being taken (after a failure too): nothing more reaches `take`. */
+  async settled(): Promise<void> {
+    await this.working.catch(() => undefined);
+  }
 
-/** A parsed row written back as one CSV line (what the rejection report shows as `raw`). */
-export function rawRow(record: string[]): string {
-  const line = stringify([record], { record_delimiter: '' });
-  return line.length > MAX_RAW_CHARS ? `${line.slice(0, MAX_RAW_CHARS)}…` : line;
+  /** Sends the rows gathered so far to be checked, then takes results until fewer than `room` are pending. */
+  private submit(room: number): Promise<void> {
+    if (this.widths.length && this.shape) {
+      const result = Promise.resolve(
+        this.check({
+          ...this.shape,
+          text: this.text,
+          cellLengths: Uint32Array.from(this.cellLengths),
+          widths: Uint32Array.from(this.widths),
+          rows: Float64Array.from(this.rows),
+        }),
+      );
+      result.catch(() => undefined); // awaited in turn below; a failure then fails the stream
+      this.pending.push(result);
+      this.text = '';
+      this.cellLengths = [];
+      this.widths = [];
+      this.rows = [];
+    }
+    this.working = (async () => {
+      while (this.pending.length >= room && this.pending.length) {
+        const result = await this.pending.shift()!;
+        if (this.destroyed) return; // the import failed meanwhile: its connection is no longer for COPY
+        await this.take(result);
+      }
+    })();
+    return this.working;
+  }
 }
 
 /**

@@ -1,18 +1,20 @@
 import { Divisions } from '@herald/auth';
 import { DispatcherService } from '../dispatch/dispatcher.service';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, NotFoundError } from '@herald/service';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
+import Piscina from 'piscina';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { ContactListsService } from '../contact-lists/contact-lists.service';
-import { copyLine, neutralizeCell, rawRow, RowProblem, rowValidatorFor, RowValidator, UploadGuard } from './csv-rows';
+import { NumberedRecord, neutralizeCell, RowBatches, rowValidatorFor, UploadGuard } from './csv-rows';
+import { checkRowsMoved, ImportTarget, rawRow, RowProblem, RowsBatch, RowsResult } from './row-batch';
 import { Upload } from './upload';
 import { joinRuns } from '../audience/audience';
 
@@ -24,17 +26,18 @@ export interface ImportSettings {
    * merges one chunk while Node reads and checks the next (at most two chunks in memory).
    */
   chunkRows: number;
+  /** Worker threads checking an import's rows while the main thread parses the CSV (CONTACT_IMPORT_THREADS). */
+  threads: number;
 }
 
 /** Rejection rows kept per import (the counts stay exact past it). */
 export const MAX_STORED_REJECTIONS = 10_000;
-/** COPY text turned into a Buffer at a time (short-lived strings stay in V8's young generation). */
-const COPY_PIECE_CHARS = 256 * 1024;
+/** Data rows checked at a time by a thread (at most CONTACT_IMPORT_CHUNK_ROWS: a chunk stays near its size). */
+const BATCH_ROWS = 4_000;
+/** A checking thread idle this long exits (piscina's default, 0, would end it between two batches). */
+const IDLE_THREAD_MS = 30_000;
 const PROGRESS_EVERY_MS = 500;
 const HEARTBEAT_MS = 10_000;
-
-/** A parsed record, tagged with its row number by on_record. */
-type NumberedRecord = string[] & { row: number };
 
 type ImportState = 'IN_PROGRESS' | 'FAILED' | 'SUCCEEDED';
 
@@ -72,23 +75,33 @@ export interface ImportStatus {
 }
 
 /**
- * Streamed CSV import into a contact list: bytes → guard (size, text) → csv-parse → per-row
- * validation → chunks of accepted rows (ImportSettings.chunkRows), each COPYed into an unlogged
- * staging table and merged into contacts.contact while the next chunk is read (pipelined: Node
- * and Postgres work at the same time). Everything happens in one transaction, committed once the
- * whole file was read and accepted, so a refused file (too large, not CSV, bad header, read error)
- * leaves the list as it was.
+ * Streamed CSV import into a contact list: bytes → guard (size, text) → csv-parse → row checks in
+ * batches on worker threads (RowBatches, results in file order) → chunks of accepted rows
+ * (ImportSettings.chunkRows), each COPYed into an unlogged staging table and merged into
+ * contacts.contact while the next chunk is read (pipelined: Node and Postgres work at the same
+ * time). Everything happens in one transaction, committed once the whole file was read and
+ * accepted, so a refused file (too large, not CSV, bad header, read error) leaves the list as it was.
  */
 @Injectable()
-export class ImportsService {
+export class ImportsService implements OnModuleDestroy {
   private readonly logger = new Logger(ImportsService.name);
+  /** The row check (libphonenumber-js: the largest cost per row) runs on these threads while this one parses the CSV. */
+  private readonly pool: Piscina<RowsBatch, RowsResult>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly lists: ContactListsService,
     private readonly dispatcher: DispatcherService,
     @Inject(IMPORT_SETTINGS) private readonly settings: ImportSettings,
-  ) {}
+  ) {
+    // A thread holds a batch or two at a time: small heaps keep the process's RSS down.
+    const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
+    this.pool = new Piscina({ filename: require.resolve('./row-batch'), name: checkRowsMoved.name, minThreads: 0, maxThreads: settings.threads, idleTimeout: IDLE_THREAD_MS, resourceLimits });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
+  }
 
   /**
    * Imports one uploaded file. `heartbeat` is called every few seconds while the merge runs (no
@@ -129,9 +142,12 @@ export class ImportsService {
       // The staging tables: unlogged (shared buffers, no WAL) rather than temporary (temp_buffers
       // is 8 MB), created in the import's transaction so that a failed import leaves none behind.
       // `chunk` holds the chunk being merged; `seen` each contact id of the file once, with the
-      // row that was imported for it (the first).
-      await client.query(`CREATE UNLOGGED TABLE ${run.chunk} (row_number bigint NOT NULL, id text NOT NULL, data jsonb NOT NULL)`);
-      await client.query(`CREATE UNLOGGED TABLE ${run.seen} (id text PRIMARY KEY, row_number bigint NOT NULL)`);
+      // row that was imported for it (the first). Their ids are only compared for equality, so in
+      // byte order (COLLATE "C"): the seen-ids key and the joins skip the locale's strcoll
+      // (C.UTF-8 here is not treated as "C"). Against contacts.contact's ids, "C" wins over the
+      // default collation, with the same answer for equality.
+      await client.query(`CREATE UNLOGGED TABLE ${run.chunk} (row_number bigint NOT NULL, id text COLLATE "C" NOT NULL, data jsonb NOT NULL)`);
+      await client.query(`CREATE UNLOGGED TABLE ${run.seen} (id text COLLATE "C" PRIMARY KEY, row_number bigint NOT NULL)`);
       const t0 = Date.now();
       await this.load(client, list, upload, run);
       await upload.finished();
@@ -166,16 +182,17 @@ export class ImportsService {
   }
 
   /**
-   * Reads the file, checks each row and hands the accepted ones, chunkRows at a time, to a
-   * ChunkMerge (Postgres stores one chunk while Node checks the next; backpressure all the way back
-   * to the upload).
+   * Reads the file, checks its rows on the worker threads and hands the accepted ones, about
+   * chunkRows at a time, to a ChunkMerge (Postgres stores one chunk while Node checks the next;
+   * backpressure all the way back to the upload).
    */
   private async load(client: PoolClient, list: Awaited<ReturnType<ContactListsService['get']>>, upload: Upload, run: ImportRun): Promise<void> {
     const guard = new UploadGuard(this.settings.maxBytes);
     // Row numbers as a spreadsheet shows the file: the header is row 1, empty lines count, a
     // quoted field across lines stays one row. Counted in parse order (on_record and 'skip' are
-    // synchronous with the parser; the loop below runs behind it).
+    // synchronous with the parser; the row checks run behind it).
     let row = 0;
+    let header = true;
     const parser = parse({
       bom: true,
       relax_column_count: true,
@@ -187,6 +204,9 @@ export class ImportsService {
       on_record: (record: string[]) => {
         row++;
         if (record.length === 1 && record[0] === '') return null;
+        // A data row is counted as read here, as it is parsed (its check comes later, on a thread).
+        if (header) header = false;
+        else run.rowsRead++;
         (record as NumberedRecord).row = row;
         return record;
       },
@@ -210,43 +230,51 @@ export class ImportsService {
     }, PROGRESS_EVERY_MS);
 
     const merge = new ChunkMerge(client, list.id, run);
-    try {
-      let validator: RowValidator | undefined;
-      let text = '';
-      let pieces: Buffer[] = [];
-      let rows = 0;
-      for await (const record of parser as AsyncIterable<NumberedRecord>) {
-        if (!validator) {
-          validator = rowValidatorFor(list, record, upload.contactIdColumn);
-          run.columns = validator.columns;
-          continue;
-        }
-        run.rowsRead++;
-        const outcome = validator.check(record);
-        if ('problems' in outcome) {
-          run.reject(record.row, outcome.problems, rawRow(record));
-          continue;
-        }
-        run.imported++;
-        text += copyLine(record.row, outcome.id, outcome.json);
-        if (text.length >= COPY_PIECE_CHARS) {
-          pieces.push(Buffer.from(text));
-          text = '';
-        }
-        if (++rows === this.settings.chunkRows) {
-          pieces.push(Buffer.from(text));
-          await merge.push(pieces, rows);
-          text = '';
-          pieces = [];
-          rows = 0;
-        }
+    const target: ImportTarget = {
+      columnNames: list.columnNames,
+      phoneColumns: list.phoneColumns.map((c) => ({ columnName: c.columnName })),
+      emailColumns: list.emailColumns.map((c) => ({ columnName: c.columnName })),
+      defaultRegion: list.defaultRegion,
+      trimWhitespace: list.trimWhitespace,
+    };
+    // The accepted rows' COPY bytes, batch by batch, until a chunk's worth is merged.
+    let pieces: Buffer[] = [];
+    let rows = 0;
+    const take = async (result: RowsResult) => {
+      run.imported += result.accepted;
+      for (const r of result.rejected) run.reject(r.row, r.problems, r.raw);
+      if (!result.accepted) return;
+      pieces.push(Buffer.from(result.copy.buffer, result.copy.byteOffset, result.copy.byteLength));
+      rows += result.accepted;
+      if (rows >= this.settings.chunkRows) {
+        const chunk = pieces;
+        const chunkRows = rows;
+        pieces = [];
+        rows = 0;
+        await merge.push(chunk, chunkRows);
       }
-      if (!validator) throw new DomainError('import.empty', 'the file is empty: it needs a header row naming the columns', 400);
-      if (rows) await merge.push([...pieces, Buffer.from(text)], rows);
+    };
+    const batches = new RowBatches(
+      (header) => {
+        const validator = rowValidatorFor(target, header, upload.contactIdColumn);
+        run.columns = validator.columns;
+        return { list: target, columns: validator.columns, contactIdColumn: upload.contactIdColumn };
+      },
+      (batch) => this.pool.run(batch, { transferList: [batch.cellLengths.buffer, batch.widths.buffer, batch.rows.buffer] }),
+      take,
+      Math.min(BATCH_ROWS, this.settings.chunkRows),
+      // Two batches per thread: one checked while the next waits, so no thread idles.
+      2 * this.settings.threads,
+    );
+    try {
+      await pipeline(parser, batches);
+      if (!batches.started) throw new DomainError('import.empty', 'the file is empty: it needs a header row naming the columns', 400);
+      if (rows) await merge.push(pieces, rows);
       await merge.settled();
       run.bytes = guard.bytes;
       await run.flush();
     } catch (e) {
+      await batches.settled(); // no chunk is pushed after this
       await merge.settled().catch(() => undefined); // the connection is free again for the ROLLBACK
       throw e;
     } finally {
