@@ -1,5 +1,5 @@
 import { CloudEvent, Kafka, KafkaMessage } from 'cloudevents';
-import { decodeRecord, encodeBinary, encodeStructured, EnvelopeDecodeError, EventEnvelope, KafkaHeaders, KafkaRecord } from './envelope';
+import { decodeEvents, decodeRecord, encodeBatch, encodeBinary, encodeStructured, EnvelopeDecodeError, EventEnvelope, KafkaHeaders, KafkaRecord, structuredJson } from './envelope';
 import { contentModeOf, TOPICS, TopicName } from './topics';
 
 const data = {
@@ -102,12 +102,72 @@ describe('encodeStructured', () => {
   });
 });
 
+describe('encodeBatch', () => {
+  const second = { ...minimal, id: 'a1b2c3d4-0000-4000-8000-000000000002' };
+
+  it('writes the events as a JSON array of structured events, with the batch content type and the key as given', () => {
+    const record = encodeBatch([structuredJson(full), structuredJson(second)], 'k');
+    expect(record.key).toBe('k');
+    expect(record.headers).toEqual({ 'content-type': 'application/cloudevents-batch+json; charset=utf-8' });
+    expect(JSON.parse(record.value.toString('utf8'))).toEqual([full, second]);
+  });
+
+  it('round-trips through decodeEvents, in order, headers as kafkajs hands them over', () => {
+    const record = encodeBatch([structuredJson(full), structuredJson(second), structuredJson(full)], 'k');
+    expect(decodeEvents(record.value, asBuffers(record.headers))).toEqual([
+      { ok: true, envelope: full },
+      { ok: true, envelope: second },
+      { ok: true, envelope: full },
+    ]);
+  });
+
+  it('is not read by decodeRecord, which reads one event', () => {
+    const record = encodeBatch([structuredJson(full)], 'k');
+    expect(decodeError(() => decodeRecord(record.value, record.headers)).reason).toBe('a batched-mode record carries many events: read it with decodeEvents');
+  });
+});
+
+describe('decodeEvents', () => {
+  const batch = { 'content-type': 'application/cloudevents-batch+json' };
+
+  it('reads each element of a batch on its own: one that is not an event is reported with its reason, the others are read', () => {
+    const noId: Record<string, unknown> = { ...minimal };
+    delete noId['id'];
+    const value = Buffer.from(JSON.stringify([full, noId, 'text', { ...minimal, data: [1] }, minimal]));
+    expect(decodeEvents(value, batch)).toEqual([
+      { ok: true, envelope: full },
+      { ok: false, reason: 'missing CloudEvents attribute "id"', element: noId },
+      { ok: false, reason: 'batched-mode element is not a JSON object', element: 'text' },
+      { ok: false, reason: 'event data is not a JSON object', element: { ...minimal, data: [1] } },
+      { ok: true, envelope: minimal },
+    ]);
+  });
+
+  it('refuses a batched record whose value is not a JSON array, or not JSON', () => {
+    expect(decodeError(() => decodeEvents(Buffer.from(JSON.stringify(full)), batch)).reason).toBe('batched-mode value is not a JSON array');
+    expect(decodeError(() => decodeEvents(Buffer.from('[{"id": '), batch)).reason).toMatch(/^value is not valid JSON: /);
+  });
+
+  it('reads a binary- or structured-mode record as its one event', () => {
+    const binary = encodeBinary(full, 'k');
+    const structured = encodeStructured(full, 'k');
+    expect(decodeEvents(binary.value, asBuffers(binary.headers))).toEqual([{ ok: true, envelope: full }]);
+    expect(decodeEvents(structured.value, asBuffers(structured.headers))).toEqual([{ ok: true, envelope: full }]);
+  });
+
+  it('reads an empty batch as no events', () => {
+    expect(decodeEvents(Buffer.from('[]'), batch)).toEqual([]);
+  });
+});
+
 describe('contentModeOf', () => {
-  it('writes the public delivery-result topic in binary mode (plain JSON values for outside consumers) and internal hops structured', () => {
+  it('writes the public delivery-result topic in binary mode, the per-contact hops batched and the other internal hops structured', () => {
     expect(contentModeOf('herald.delivery.result.v1')).toBe('binary');
-    const internal = (Object.keys(TOPICS) as TopicName[]).filter((t) => t !== 'herald.delivery.result.v1');
-    expect(internal.length).toBeGreaterThan(0);
-    for (const t of internal) expect(contentModeOf(t)).toBe('structured');
+    expect(contentModeOf('herald.contact.dispatch.v1')).toBe('batched');
+    expect(contentModeOf('herald.contact.cleared.v1')).toBe('batched');
+    const others = (Object.keys(TOPICS) as TopicName[]).filter((t) => !['herald.delivery.result.v1', 'herald.contact.dispatch.v1', 'herald.contact.cleared.v1'].includes(t));
+    expect(others.length).toBeGreaterThan(0);
+    for (const t of others) expect(contentModeOf(t)).toBe('structured');
   });
 });
 
@@ -240,12 +300,6 @@ describe('decodeRecord', () => {
         { ...binary.headers, 'content-type': 'text/plain' },
         'content-type "text/plain" is not JSON: send JSON data (binary mode) or application/cloudevents+json (structured mode)',
       ],
-      [
-        'batched content mode',
-        Buffer.from(JSON.stringify([full])),
-        { 'content-type': 'application/cloudevents-batch+json' },
-        'batched content mode is not supported: send one event per record',
-      ],
       ['structured mode with an array as value', Buffer.from('[]'), structured, 'structured-mode value is not a JSON object'],
       ['structured mode with a string as value', Buffer.from('"event"'), structured, 'structured-mode value is not a JSON object'],
     ])('%s', (_name, value, headers, reason) => {
@@ -315,6 +369,18 @@ describe('conformance with the CloudEvents JavaScript SDK (Kafka protocol bindin
     for (const ext of ['correlationid', 'causationid', 'division', 'traceparent', 'tracestate'] as const) {
       expect(event[ext]).toBe(full[ext]);
     }
+  });
+
+  it('reads a batched-mode record from encodeBatch as the same, valid CloudEvents, in order', () => {
+    const second = { ...minimal, id: 'a1b2c3d4-0000-4000-8000-000000000002' };
+    const message = toSdkMessage(encodeBatch([structuredJson(full), structuredJson(second)], 'k'));
+    expect(Kafka.isEvent(message)).toBe(true);
+    const events = Kafka.toEvent(message) as CloudEvent<typeof data>[];
+    expect(events).toHaveLength(2);
+    for (const e of events) expect(e.validate()).toBe(true);
+    expect(events.map((e) => e.id)).toEqual([full.id, second.id]);
+    expect(events[0]!.traceparent).toBe(full.traceparent);
+    expect(events[1]!.data).toEqual(data);
   });
 
   it('decodes a structured-mode message the SDK produced', () => {

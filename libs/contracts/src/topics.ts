@@ -49,10 +49,15 @@ export const DEAD_LETTER_TOPIC = 'herald.deadletter.v1';
  * How events are written to a topic (CloudEvents Kafka binding). Public topics use *binary* mode,
  * so a consumer outside Herald reads the plain JSON payload with the attributes in `ce_*` headers;
  * Herald's internal hops use *structured* mode, one header per record, which halves the Kafka
- * client's CPU per record. Consumers read either.
+ * client's CPU per record. The two hops a campaign's every contact takes (dispatch, cleared) are
+ * *batched*: many events per record (the CloudEvents JSON batch format), each still an event with
+ * its own id and key. Their keys are message ids, whose order between records nothing relies on:
+ * a message is dispatched once, and a repeat is a duplicate that later stages drop by message id.
+ * Consumers read every mode on every topic.
  */
-export function contentModeOf(topic: TopicName): 'binary' | 'structured' {
-  return topic === Topic.DeliveryResult ? 'binary' : 'structured';
+export function contentModeOf(topic: TopicName): 'binary' | 'structured' | 'batched' {
+  if (topic === Topic.DeliveryResult) return 'binary';
+  return topic === Topic.ContactDispatch || topic === Topic.ContactCleared ? 'batched' : 'structured';
 }
 
 export function isTopicName(name: string): name is TopicName {

@@ -6,7 +6,9 @@ export interface ConsumedEvent<T> {
   data: T;
   topic: string;
   partition: number;
+  /** The record's offset; the events of one batched record share it. */
   offset: string;
+  /** The record's key; for an event of a batched record, that record's key (its first event's). */
   key: string | null;
 }
 

@@ -1,6 +1,6 @@
-import { Topic } from '@herald/contracts';
+import { decodeEvents, Topic } from '@herald/contracts';
 import type { Kafka, ProducerBatch } from 'kafkajs';
-import { EventPublisher } from './event-publisher';
+import { BATCH_RECORD_BYTES, EventPublisher } from './event-publisher';
 
 /** A producer whose produce requests are recorded and answered when the test says so. */
 function fakeKafka() {
@@ -57,5 +57,45 @@ describe('EventPublisher.publishOne', () => {
     await flush();
     requests[2]!.answer();
     await expect(later).resolves.toBeUndefined();
+  });
+});
+
+describe('EventPublisher.publish', () => {
+  const big = (i: number) => ({ key: `m${i}`, data: { messageId: `m${i}`, contactData: { note: 'x'.repeat(1_000) } } as never });
+
+  it('writes a batched topic as records of many events, cut at BATCH_RECORD_BYTES, in order, each keyed by its first event', async () => {
+    const { kafka, requests } = fakeKafka();
+    const publisher = new EventPublisher({ brokers: [], service: 'test' }, kafka);
+    const sent = publisher.publish(Topic.ContactDispatch, Array.from({ length: 1_000 }, (_, i) => big(i)));
+    // Requests go one after another: answer each as it comes, until the publish resolves.
+    let done = false;
+    void sent.then(() => (done = true));
+    for (let answered = 0; !done; await flush()) {
+      for (; answered < requests.length; answered++) requests[answered]!.answer();
+    }
+    const records = requests.flatMap((r) => r.batch.topicMessages!.flatMap((t) => t.messages));
+    await sent;
+    // ~1.3 kB an event: about 200 a record, so 5 records, not 1,000.
+    expect(records.length).toBeGreaterThanOrEqual(5);
+    expect(records.length).toBeLessThanOrEqual(6);
+    const ids: string[] = [];
+    for (const record of records) {
+      const events = decodeEvents(record.value as Buffer, record.headers as never);
+      const first = events[0]!;
+      expect(first.ok && record.key).toBe(first.ok && (first.envelope.data as { messageId: string }).messageId);
+      expect((record.value as Buffer).length).toBeLessThanOrEqual(BATCH_RECORD_BYTES + 1_500);
+      for (const e of events) if (e.ok) ids.push((e.envelope.data as { messageId: string }).messageId);
+    }
+    expect(ids).toEqual(Array.from({ length: 1_000 }, (_, i) => `m${i}`));
+  });
+
+  it('writes a topic that is not batched as one record per event', async () => {
+    const { kafka, requests } = fakeKafka();
+    const publisher = new EventPublisher({ brokers: [], service: 'test' }, kafka);
+    const sent = publisher.publish(Topic.CampaignAudience, [1, 2, 3].map(event));
+    await flush();
+    expect(requests.map((r) => keysOf(r.batch))).toEqual([['m1', 'm2', 'm3']]);
+    requests[0]!.answer();
+    await sent;
   });
 });

@@ -1,12 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { context, propagation } from '@opentelemetry/api';
-import { contentModeOf, defaultTypeOf, encodeBinary, encodeStructured, EventEnvelope, PayloadOf, TopicName } from '@herald/contracts';
+import { contentModeOf, defaultTypeOf, encodeBatch, encodeBinary, encodeStructured, EventEnvelope, PayloadOf, structuredJson, TopicName } from '@herald/contracts';
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 
 /** Most bytes of records in one produce request: half the broker's default `message.max.bytes` (1 MiB). */
 export const PRODUCE_REQUEST_BYTES = 512 * 1024;
+
+/**
+ * Most bytes of events in one record of a batched topic (`contentModeOf`): a quarter of the broker's
+ * `message.max.bytes`, so that even a record of non-ASCII text (up to 3 bytes per character
+ * counted) fits. An event bigger than this goes in a record of its own.
+ */
+export const BATCH_RECORD_BYTES = 256 * 1024;
 
 function messageBytes(m: Message): number {
   let n = (m.value as Buffer).length + (typeof m.key === 'string' ? m.key.length : 0) + 64;
@@ -88,9 +95,14 @@ export class EventPublisher implements OnApplicationShutdown {
     await this.connecting;
   }
 
-  envelopeFor<T>(topic: TopicName, event: OutgoingEvent<T>): EventEnvelope<T> {
+  /** The caller's trace context, to carry in the events it publishes. */
+  private traceCarrier(): Record<string, string> {
     const carrier: Record<string, string> = {};
     propagation.inject(context.active(), carrier);
+    return carrier;
+  }
+
+  private envelopeFor<T>(topic: TopicName, event: OutgoingEvent<T>, carrier: Record<string, string>): EventEnvelope<T> {
     const cause = event.causedBy;
     return {
       specversion: '1.0',
@@ -109,10 +121,35 @@ export class EventPublisher implements OnApplicationShutdown {
     };
   }
 
-  private toMessage<T>(topic: TopicName, event: OutgoingEvent<T>): Message {
-    const encode = contentModeOf(topic) === 'binary' ? encodeBinary : encodeStructured;
-    const record = encode(this.envelopeFor(topic, event), event.key);
-    return { key: record.key, value: record.value, headers: record.headers };
+  /**
+   * A topic's events as records, in its content mode: one record each, or for a batched topic as
+   * few records as BATCH_RECORD_BYTES allows, each keyed by its first event (consecutive events
+   * in order, so events of one key keep their order within a call).
+   */
+  private toMessages<T>(topic: TopicName, events: OutgoingEvent<T>[]): Message[] {
+    const carrier = this.traceCarrier();
+    const mode = contentModeOf(topic);
+    if (mode !== 'batched') {
+      const encode = mode === 'binary' ? encodeBinary : encodeStructured;
+      return events.map((e) => encode(this.envelopeFor(topic, e, carrier), e.key));
+    }
+    const messages: Message[] = [];
+    let texts: string[] = [];
+    let key: string | null = null;
+    let bytes = 0;
+    for (const event of events) {
+      const text = structuredJson(this.envelopeFor(topic, event, carrier));
+      if (texts.length > 0 && bytes + text.length > BATCH_RECORD_BYTES) {
+        messages.push(encodeBatch(texts, key));
+        texts = [];
+        bytes = 0;
+      }
+      if (texts.length === 0) key = event.key;
+      texts.push(text);
+      bytes += text.length + 1;
+    }
+    if (texts.length > 0) messages.push(encodeBatch(texts, key));
+    return messages;
   }
 
   async publish<T extends TopicName>(topic: T, events: OutgoingEvent<PayloadOf<T>>[]): Promise<void> {
@@ -127,7 +164,7 @@ export class EventPublisher implements OnApplicationShutdown {
    * thousands of events at once. Requests go one after another, so events of one key keep their order.
    */
   async publishAll(batches: { topic: TopicName; events: OutgoingEvent<unknown>[] }[]): Promise<void> {
-    await this.produce(batches.flatMap((b) => b.events.map((e) => ({ topic: b.topic, message: this.toMessage(b.topic, e) }))));
+    await this.produce(batches.flatMap((b) => this.toMessages(b.topic, b.events).map((message) => ({ topic: b.topic, message }))));
   }
 
   /**
@@ -137,10 +174,11 @@ export class EventPublisher implements OnApplicationShutdown {
    * rather than a thousand. Resolves once the event's request is acknowledged; rejects if it failed.
    */
   publishOne<T extends TopicName>(topic: T, event: OutgoingEvent<PayloadOf<T>>): Promise<void> {
-    // Encoded now, in the caller's context: the trace parent is the caller's.
-    const message = this.toMessage(topic, event);
+    // Encoded now, in the caller's context: the trace parent is the caller's. A record of its own,
+    // even on a batched topic: callers of publishOne each have one event.
+    const [message] = this.toMessages(topic, [event]);
     return new Promise<void>((resolve, reject) => {
-      this.gathering.push({ topic, message, resolve, reject });
+      this.gathering.push({ topic, message: message!, resolve, reject });
       if (!this.flushing) void this.flushGathered();
     });
   }

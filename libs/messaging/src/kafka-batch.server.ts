@@ -1,7 +1,7 @@
 import { Catch, Inject, Injectable, Logger, RpcExceptionFilter } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, Link } from '@opentelemetry/api';
-import { DEAD_LETTER_TOPIC, decodeRecord, EnvelopeDecodeError, isTopicName, validateEvent } from '@herald/contracts';
+import { DEAD_LETTER_TOPIC, decodeEvents, EnvelopeDecodeError, isBatchRecord, isTopicName, STRUCTURED_CONTENT_TYPE, validateEvent } from '@herald/contracts';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchOutcome, ConsumedEvent } from './consumed-event';
@@ -10,8 +10,10 @@ import { EventPublisher, RawRecord } from './event-publisher';
 import { DEFAULT_FETCH, MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 
 type Stage = 'decode' | 'validate' | 'handle';
+/** What is dead-lettered: a consumed record, or one event of a batched record as a structured record of its own. */
+type DeadRecord = Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'>;
 interface DeadLetter {
-  message: KafkaMessage;
+  message: DeadRecord;
   stage: Stage;
   reason: string;
 }
@@ -28,9 +30,24 @@ export const DLQ_HEADERS = {
   offset: 'x-herald-dlq-offset',
   group: 'x-herald-dlq-group',
   failedAt: 'x-herald-dlq-failed-at',
+  /** For one event of a batched record: its index in the record's array. */
+  batchIndex: 'x-herald-dlq-batch-index',
 } as const;
 
 class StopRequested extends Error {}
+
+/**
+ * One event of a batched record as a structured-mode record of its own, to dead-letter it without
+ * the record's other events (which were handled). Its key and headers are the batched record's.
+ */
+function eventRecord(message: KafkaMessage, event: unknown, index: number): DeadRecord {
+  return {
+    key: message.key,
+    value: Buffer.from(JSON.stringify(event)),
+    headers: { ...message.headers, 'content-type': STRUCTURED_CONTENT_TYPE, [DLQ_HEADERS.batchIndex]: String(index) },
+    offset: message.offset,
+  };
+}
 
 function isBatchOutcome(value: unknown): value is BatchOutcome {
   return typeof value === 'object' && value !== null && Array.isArray((value as BatchOutcome).rejected);
@@ -63,6 +80,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private stopping = false;
   private readonly groupId: string;
   private readonly maxAttempts: number;
+  /** For each event of a batched record: the record to dead-letter it as (see eventRecord). */
+  private readonly origins = new WeakMap<ConsumedEvent<unknown>, () => DeadRecord>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -141,19 +160,34 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const events: ConsumedEvent<unknown>[] = [];
     const dead: DeadLetter[] = [];
     for (const message of batch.messages) {
+      const headers = message.headers as Record<string, Buffer | string | undefined>;
+      let decoded;
       try {
-        const envelope = decodeRecord(message.value, message.headers as Record<string, Buffer | string | undefined>);
-        const result = isTopicName(topic) ? validateEvent(topic, envelope.type, envelope.data) : { ok: false as const, reason: `unknown topic ${topic}` };
-        if (!result.ok) {
-          dead.push({ message, stage: 'validate', reason: result.reason });
-          continue;
-        }
-        envelope.data = result.value;
-        events.push({ envelope, data: result.value, topic, partition: batch.partition, offset: message.offset, key: message.key?.toString() ?? null });
+        decoded = decodeEvents(message.value, headers);
       } catch (e) {
         const reason = e instanceof EnvelopeDecodeError ? e.reason : `undecodable: ${(e as Error).message}`;
         dead.push({ message, stage: 'decode', reason });
+        continue;
       }
+      const batched = isBatchRecord(headers);
+      decoded.forEach((item, index) => {
+        // An event of a batched record fails alone: it is dead-lettered as a record of its own.
+        const origin = () => (batched ? eventRecord(message, item.ok ? item.envelope : item.element, index) : message);
+        if (!item.ok) {
+          dead.push({ message: origin(), stage: 'decode', reason: item.reason });
+          return;
+        }
+        const { envelope } = item;
+        const result = isTopicName(topic) ? validateEvent(topic, envelope.type, envelope.data) : { ok: false as const, reason: `unknown topic ${topic}` };
+        if (!result.ok) {
+          dead.push({ message: origin(), stage: 'validate', reason: result.reason });
+          return;
+        }
+        envelope.data = result.value;
+        const event: ConsumedEvent<unknown> = { envelope, data: result.value, topic, partition: batch.partition, offset: message.offset, key: message.key?.toString() ?? null };
+        if (batched) this.origins.set(event, origin);
+        events.push(event);
+      });
     }
     try {
       if (events.length > 0) dead.push(...(await this.handleWithPolicy(topic, events, payload)));
@@ -271,8 +305,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }
   }
 
-  private messageOf(payload: EachBatchPayload, event: ConsumedEvent<unknown>): KafkaMessage {
-    return payload.batch.messages.find((m) => m.offset === event.offset)!;
+  private messageOf(payload: EachBatchPayload, event: ConsumedEvent<unknown>): DeadRecord {
+    return this.origins.get(event)?.() ?? payload.batch.messages.find((m) => m.offset === event.offset)!;
   }
 
   private async deadLetter(topic: string, partition: number, dead: DeadLetter[]): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { decodeRecord, EventEnvelope } from '@herald/contracts';
+import { decodeEvents, EventEnvelope } from '@herald/contracts';
 import { heraldClient, HeraldClient } from '../../../tools/demo/herald-client';
 import { startIsolatedStack } from '../../../tools/stack/isolated-stack';
 import { entryOf, Supervisor } from '../../../tools/stack/supervisor';
@@ -116,7 +116,10 @@ export interface TopicRecord<T> {
   headers: Record<string, string>;
 }
 
-/** Reads a topic of the stack's namespace from the beginning until `done` says enough (or the timeout). */
+/**
+ * Reads a topic of the stack's namespace from the beginning until `done` says enough (or the
+ * timeout): one TopicRecord per event, so a batched record (many events) gives one for each.
+ */
 export async function readTopic<T = unknown>(stack: TestStack, topic: string, done: (records: TopicRecord<T>[]) => boolean, timeoutMs = 60_000) {
   const consumer = stack.kafka.consumer({ groupId: `e2e-reader-${randomUUID()}` });
   const records: TopicRecord<T>[] = [];
@@ -128,14 +131,16 @@ export async function readTopic<T = unknown>(stack: TestStack, topic: string, do
     eachMessage: async ({ message }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
-      let record: TopicRecord<T>;
+      const key = message.key?.toString() ?? null;
       try {
-        const { data, ...event } = decodeRecord(message.value, headers);
-        record = { key: message.key?.toString() ?? null, value: data as T, event, headers };
+        for (const decoded of decodeEvents(message.value, headers)) {
+          if (!decoded.ok) throw new Error(decoded.reason);
+          const { data, ...event } = decoded.envelope;
+          records.push({ key, value: data as T, event, headers });
+        }
       } catch {
-        record = { key: message.key?.toString() ?? null, value: message.value?.toString('utf8') ?? '', headers };
+        records.push({ key, value: message.value?.toString('utf8') ?? '', headers });
       }
-      records.push(record);
       if (done(records)) resolve();
     },
   });
