@@ -1,49 +1,35 @@
-import { ServiceToken } from '@herald/auth';
-import { AddressInfo } from 'node:net';
-import { createServer, Server } from 'node:http';
+import { LocalTokenEndpoint, startTokenEndpoint } from '@herald/auth/testing';
 import { DataSource } from 'typeorm';
 import { CampaignRevalidator } from './campaign-revalidator';
 import { MessagingCampaignsService } from './messaging-campaigns.service';
 import { ReferencesClient, ReferenceUrls } from './references.client';
 
 describe('CampaignRevalidator', () => {
-  let server: Server;
-  let base: string;
-  let issued = 0;
+  let edge: LocalTokenEndpoint;
   /** What the templates service answers to a token: 200, 401 (the token refused) or 403 (a permission missing). */
   let answer: (authorization: string) => number;
   const asked: string[] = [];
 
-  beforeAll(async () => {
-    // The edge's token endpoint (a new token each time it is asked) and the template a campaign names.
-    server = createServer((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      if (req.url === '/oauth/token') {
-        issued++;
-        return res.end(JSON.stringify({ access_token: `token-${issued}`, expires_in: 3600 }));
-      }
+  beforeEach(async () => {
+    asked.length = 0;
+    // The template a campaign names, behind the edge's token endpoint.
+    edge = await startTokenEndpoint((req, res) => {
       const authorization = req.headers.authorization ?? '';
       asked.push(authorization);
       res.statusCode = answer(authorization);
+      res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(res.statusCode === 200 ? { id: 't1' } : { message: res.statusCode === 401 ? 'token refused' : 'missing responses:response:view' }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise((r) => server.close(r)));
-
-  beforeEach(() => {
-    issued = 0;
-    asked.length = 0;
-  });
+  afterEach(() => edge.close());
 
   /** Runs `passes` over two running campaigns whose check reads their template through ReferencesClient. */
   async function revalidating(passes: (revalidator: CampaignRevalidator) => Promise<void>): Promise<void> {
     const db = { query: async () => [{ id: 'c1' }, { id: 'c2' }] } as unknown as DataSource;
-    const references = new ReferencesClient({ templates: base } as ReferenceUrls);
+    const references = new ReferencesClient({ templates: edge.base } as ReferenceUrls);
     const campaigns = { revalidate: async () => (await references.template('t1'), []) } as unknown as MessagingCampaignsService;
-    const revalidator = new CampaignRevalidator(db, campaigns, new ServiceToken(`${base}/oauth/token`, 'campaigns', 'secret'), 60_000);
+    const revalidator = new CampaignRevalidator(db, campaigns, edge.serviceToken(), 60_000);
     revalidator.onApplicationBootstrap(); // arms the timer the pass checks; the first pass is a minute away
     try {
       await passes(revalidator);
@@ -56,10 +42,10 @@ describe('CampaignRevalidator', () => {
     answer = (authorization) => (authorization === 'Bearer token-1' ? 401 : 200); // e.g. token-1's signing key was retired
     await revalidating(async (revalidator) => {
       await revalidator.pass();
-      expect(issued).toBe(2);
+      expect(edge.issued).toBe(2);
       expect(asked).toEqual(['Bearer token-1', 'Bearer token-2', 'Bearer token-2']);
       await revalidator.pass(); // accepted: kept
-      expect(issued).toBe(2);
+      expect(edge.issued).toBe(2);
     });
   });
 
@@ -68,7 +54,7 @@ describe('CampaignRevalidator', () => {
     await revalidating(async (revalidator) => {
       await revalidator.pass();
       await revalidator.pass();
-      expect(issued).toBe(1);
+      expect(edge.issued).toBe(1);
       expect(asked).toEqual(Array(4).fill('Bearer token-1'));
     });
   });
