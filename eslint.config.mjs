@@ -29,4 +29,10 @@ export default [
       ],
     },
   },
+  {
+    // Test helpers (e.g. @herald/auth/testing) are not built into dist/: only tests may use them.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**', 'libs/*/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@herald/*/testing', '**/testing'], message: 'test helpers are for spec files only' }] }] },
+  },
 ];

@@ -24,7 +24,8 @@ async function* walk(dir) {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== 'test') yield* walk(p);
+      // Tests and their helpers (libs/<lib>/testing, e.g. @herald/auth/testing) stay out of dist/.
+      if (e.name !== 'node_modules' && e.name !== 'test' && e.name !== 'testing') yield* walk(p);
     } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !isTest(e.name)) {
       yield p;
     }

@@ -243,7 +243,7 @@ it('merges an import part by part: a later part repeating an address keeps its l
   expect(await size(other)).toBe(0);
 });
 
-it('answers 409 to entries added while an import holds the list, and takes them once it has committed', async () => {
+it('answers 409 to entries added, removed or cleared while an import holds the list, and takes them once it has committed', async () => {
   const listId = await newList('e2e import holds the list');
   // An upload that pauses after 20,000 rows until the test lets it end. Batches of 4,000 are
   // validated up to four at a time and taken in order, so by then the first ones are merged.
@@ -275,14 +275,21 @@ it('answers 409 to entries added while an import holds the list, and takes them 
   } finally {
     await db.end();
   }
-  const refused = await call('POST', `/api/v2/outbound/dnclists/${listId}/phonenumbers`, [phone(9_000)]);
-  expect(refused.status).toBe(409);
-  expect(refused.json.code).toBe('dnc.list.import.in.progress');
+  // Every change to entries waits for the lock (5 s) together, then is refused.
+  const entries = `/api/v2/outbound/dnclists/${listId}/phonenumbers`;
+  const refused = await Promise.all([
+    call('POST', entries, [phone(9_000)]),
+    call('PATCH', entries, { action: 'Remove', phoneNumbers: [number(0)] }),
+    call('DELETE', `${entries}?expiredOnly=true`),
+    call('DELETE', entries),
+  ]);
+  expect(refused.map((r) => [r.status, r.json?.code])).toEqual(Array(4).fill([409, 'dnc.list.import.in.progress']));
 
   resume();
   expect(await (await importing).json()).toMatchObject({ state: 'SUCCEEDED', completedRecords: 20_001 });
-  expect((await call('POST', `/api/v2/outbound/dnclists/${listId}/phonenumbers`, [phone(9_000)])).status).toBeLessThan(300);
-  expect(await size(listId)).toBe(20_002);
+  expect((await call('POST', entries, [phone(9_000)])).status).toBeLessThan(300);
+  expect((await call('PATCH', entries, { action: 'Remove', phoneNumbers: [number(0)] })).status).toBeLessThan(300);
+  expect(await size(listId)).toBe(20_001);
 });
 
 it('refuses an upload over DNC_MAX_UPLOAD_BYTES with 413 naming the limit, storing nothing', async () => {

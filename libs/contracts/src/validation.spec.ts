@@ -63,90 +63,78 @@ function withValue(base: Json, path: Path, value: unknown): Json {
 const heart = '\u2764\uFE0F'; // an emoji with its variation selector: one character to class-validator, two code points
 const repeat = (s: string, n: number): string => s.repeat(n);
 
-/** Values that break (false) or keep (true) one rule, given the property's current value. */
-function valuesFor(rule: ValidationMetadata, current: unknown): Array<[string, unknown, boolean]> {
+type Values = Record<string, unknown>;
+
+/** A value probing one rule: what it is, the value, whether the rule keeps (accepts) it. */
+type ValueProbe = [what: string, value: unknown, accepted: boolean];
+
+/** Probe values, each named by what it is: those that break a rule (refused), then those that keep it (accepted). */
+function breaksKeeps(breaks: Values, keeps: Values = {}): ValueProbe[] {
+  const named = (values: Values, accepted: boolean) => Object.entries(values).map(([what, value]): ValueProbe => [what, value, accepted]);
+  return [...named(breaks, false), ...named(keeps, true)];
+}
+
+/** Values that break or keep one rule, given the property's current value. */
+function valuesFor(rule: ValidationMetadata, current: unknown): ValueProbe[] {
   const c = (rule.constraints ?? []) as unknown[];
   switch (rule.name) {
     case 'isString':
-      return [['a number', 42, false]];
+      return breaksKeeps({ 'a number': 42 });
     case 'isUuid':
-      return [
-        ['not a UUID', 'not-a-uuid', false],
-        ['a urn:uuid: UUID', `urn:uuid:${UUID}`, false],
-        ['a version-0 UUID', '0cb8a7d9-e6cf-0601-b986-c475676738c1', false],
-        ['a UUID of the wrong variant', '0cb8a7d9-e6cf-4601-7986-c475676738c1', false],
-        ['an upper-case UUID', UUID.toUpperCase(), true],
-        ['the nil UUID', '00000000-0000-0000-0000-000000000000', true],
-      ];
+      return breaksKeeps(
+        {
+          'not a UUID': 'not-a-uuid',
+          'a urn:uuid: UUID': `urn:uuid:${UUID}`,
+          'a version-0 UUID': '0cb8a7d9-e6cf-0601-b986-c475676738c1',
+          'a UUID of the wrong variant': '0cb8a7d9-e6cf-4601-7986-c475676738c1',
+        },
+        { 'an upper-case UUID': UUID.toUpperCase(), 'the nil UUID': '00000000-0000-0000-0000-000000000000' },
+      );
     case 'isIn':
-      return [['a value not listed', 'not-listed', false], ...(c[0] as unknown[]).map((v): [string, unknown, boolean] => [`listed ${String(v)}`, v, true])];
+      return breaksKeeps({ 'a value not listed': 'not-listed' }, Object.fromEntries((c[0] as unknown[]).map((v) => [`listed ${String(v)}`, v])));
     case 'isInt':
-      return [
-        ['a fraction', 1.5, false],
-        ['a numeric string', '1', false],
-      ];
+      return breaksKeeps({ 'a fraction': 1.5, 'a numeric string': '1' });
     case 'min':
-      return [
-        ['below the minimum', (c[0] as number) - 1, false],
-        ['the minimum', c[0], true],
-      ];
+      return breaksKeeps({ 'below the minimum': (c[0] as number) - 1 }, { 'the minimum': c[0] });
     case 'max':
-      return [
-        ['above the maximum', (c[0] as number) + 1, false],
-        ['the maximum', c[0], true],
-      ];
+      return breaksKeeps({ 'above the maximum': (c[0] as number) + 1 }, { 'the maximum': c[0] });
     case 'isBoolean':
-      return [['a string', 'true', false]];
+      return breaksKeeps({ 'a string': 'true' });
     case 'isArray':
-      return [
-        ['a string', 'x', false],
-        ['an object', {}, false],
-      ];
+      return breaksKeeps({ 'a string': 'x', 'an object': {} });
     case 'arrayMaxSize': {
-      const item = (current as unknown[])[0];
-      return [
-        ['too many items', Array.from({ length: (c[0] as number) + 1 }, () => item), false],
-        ['as many items as allowed', Array.from({ length: c[0] as number }, () => item), true],
-      ];
+      const items = (n: number) => Array.from({ length: n }, () => (current as unknown[])[0]);
+      return breaksKeeps({ 'too many items': items((c[0] as number) + 1) }, { 'as many items as allowed': items(c[0] as number) });
     }
     case 'arrayMinSize':
-      return [['too few items', (current as unknown[]).slice(0, (c[0] as number) - 1), false]];
+      return breaksKeeps({ 'too few items': (current as unknown[]).slice(0, (c[0] as number) - 1) });
     case 'isObject':
-      return [
-        ['an array', [], false],
-        ['a string', 'x', false],
-        ['an object of any keys', { 'Any Column': 'x', n: 1 }, true],
-      ];
+      return breaksKeeps({ 'an array': [], 'a string': 'x' }, { 'an object of any keys': { 'Any Column': 'x', n: 1 } });
     case 'maxLength':
     case 'isLength': {
       const [min, max] = rule.name === 'maxLength' ? [0, c[0] as number] : [c[0] as number, c[1] as number];
-      const edges: Array<[string, unknown, boolean]> = [
-        ['the longest string allowed', repeat('a', max), true],
-        ['a string one too long', repeat('a', max + 1), false],
-        ['the longest allowed in emoji with variation selectors', repeat(heart, max), true],
-        ['one emoji too many', repeat(heart, max + 1), false],
-        ['the longest allowed in astral characters', repeat('\u{1F600}', max), true],
-      ];
-      if (min > 0) edges.push(['a string one too short', repeat('a', min - 1), false], ['a lone variation selector', '\uFE0F', min <= 1]);
-      return edges;
+      const breaks: Values = { 'a string one too long': repeat('a', max + 1), 'one emoji too many': repeat(heart, max + 1) };
+      const keeps: Values = {
+        'the longest string allowed': repeat('a', max),
+        'the longest allowed in emoji with variation selectors': repeat(heart, max),
+        'the longest allowed in astral characters': repeat('\u{1F600}', max),
+      };
+      if (min > 0) {
+        breaks['a string one too short'] = repeat('a', min - 1);
+        (min <= 1 ? keeps : breaks)['a lone variation selector'] = '\uFE0F';
+      }
+      return breaksKeeps(breaks, keeps);
     }
     case 'matches':
-      return [
-        ['digits without the plus', '2015550123', false],
-        ['a leading zero', '+0123456', false],
-        ['16 digits', '+1234567890123456', false],
-        ['a trailing newline', '+12015550123\n', false],
-        ['an E.164 number', '+12015550123', true],
-      ];
+      return breaksKeeps(
+        { 'digits without the plus': '2015550123', 'a leading zero': '+0123456', '16 digits': '+1234567890123456', 'a trailing newline': '+12015550123\n' },
+        { 'an E.164 number': '+12015550123' },
+      );
     case 'isIso8601':
-      return [
-        ['not a date', 'yesterday', false],
-        ['lower-case separators', '2025-05-13t14:02:07z', false],
-        ['a leap second', '2016-12-31T23:59:60Z', false],
-        ['a date-time', '2025-05-13T14:02:07.318Z', true],
-        ['a date-time with an offset', '2025-05-13T16:02:07+02:00', true],
-        ['a date', '2025-05-13', true],
-      ];
+      return breaksKeeps(
+        { 'not a date': 'yesterday', 'lower-case separators': '2025-05-13t14:02:07z', 'a leap second': '2016-12-31T23:59:60Z' },
+        { 'a date-time': '2025-05-13T14:02:07.318Z', 'a date-time with an offset': '2025-05-13T16:02:07+02:00', 'a date': '2025-05-13' },
+      );
     default:
       throw new Error(
         `validation.spec.ts does not know @${rule.name ?? rule.type}: teach it values that break and keep the rule, ` +

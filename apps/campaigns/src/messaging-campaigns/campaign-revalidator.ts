@@ -11,9 +11,11 @@ export const REVALIDATE_INTERVAL_MS = Symbol('REVALIDATE_INTERVAL_MS');
  * Every CAMPAIGN_REVALIDATE_INTERVAL_MS, re-checks each running campaign against what it names, as
  * a save does (MessagingCampaignsService.revalidate), with campaigns' own token: a campaign whose
  * sender number, sending domain, template column or other prerequisite has gone stops as
- * `invalid`, with its errors. A reference that cannot be read just now (a service down, a token
- * refused) changes nothing and is looked at again on the next pass; a refused token (e.g. its
- * signing key was retired) is replaced before the next pass.
+ * `invalid`, with its errors. A reference that cannot be read just now (a service down, a
+ * permission campaigns' client lacks) changes nothing and is looked at again on the next pass.
+ * RFC 6750: a token a peer refuses (401, e.g. its signing key was retired) is replaced and the
+ * campaign re-checked once with the new one; a 403 (`missing.permissions`) keeps the token, since
+ * a new one of the same client would lack the permission too.
  */
 @Injectable()
 export class CampaignRevalidator implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -45,10 +47,9 @@ export class CampaignRevalidator implements OnApplicationBootstrap, BeforeApplic
 
   /** One pass over the running campaigns. */
   async pass(): Promise<void> {
-    let authorization: string;
     let ids: string[];
     try {
-      authorization = await this.token.authorization();
+      await this.token.authorization(); // no token, no pass: one warning, not one per campaign
       ids = ((await this.db.query(`SELECT id FROM campaigns.messaging_campaign WHERE status = 'on'`)) as { id: string }[]).map((r) => r.id);
     } catch (e) {
       this.logger.warn({ msg: 'revalidating running campaigns failed; retrying on the next pass', err: (e as Error).message });
@@ -56,10 +57,22 @@ export class CampaignRevalidator implements OnApplicationBootstrap, BeforeApplic
     }
     for (const id of ids) {
       if (!this.timer) return; // shutting down
-      await actingWith(authorization, () => this.campaigns.revalidate(id)).catch((e: unknown) => {
-        if (e instanceof DomainError && e.code === 'missing.permissions') this.token.rejected(authorization);
-        this.logger.warn({ msg: 'could not revalidate a running campaign; retrying on the next pass', campaignId: id, err: (e as Error).message });
+      await this.revalidate(id).catch((e: unknown) => {
+        const code = e instanceof DomainError ? e.code : undefined;
+        this.logger.warn({ msg: 'could not revalidate a running campaign; retrying on the next pass', campaignId: id, code, err: (e as Error).message });
       });
+    }
+  }
+
+  /** Re-checks one campaign with campaigns' token; a token refused (401) is replaced and the check tried once more. */
+  private async revalidate(id: string, retried = false): Promise<void> {
+    const authorization = await this.token.authorization();
+    try {
+      await actingWith(authorization, () => this.campaigns.revalidate(id));
+    } catch (e) {
+      if (retried || !(e instanceof DomainError && e.code === 'bad.credentials')) throw e;
+      this.token.rejected(authorization);
+      await this.revalidate(id, true);
     }
   }
 }

@@ -54,9 +54,13 @@ export class ReferencesClient {
       throw new DomainError('dependency.unavailable', `could not reach the service that owns the ${what}: ${(e as Error).message}`, 503);
     }
     if (res.status === 404) return undefined;
+    // RFC 6750 §3.1: 401 is the token itself refused (expired, its signing key retired), which
+    // another token may mend; 403 is a permission the token lacks, which another token of the same
+    // client lacks too.
     if (res.status === 401 || res.status === 403) {
       const body = (await res.json().catch(() => ({}))) as { message?: string };
-      throw new DomainError('missing.permissions', `the ${what} cannot be read with this token: ${body.message ?? res.status}`, 403);
+      const reason = `the ${what} cannot be read with this token: ${body.message ?? res.status}`;
+      throw res.status === 401 ? new DomainError('bad.credentials', reason, 401) : new DomainError('missing.permissions', reason, 403);
     }
     if (!res.ok) throw new TransientError(`${what} lookup answered ${res.status}`);
     return (await res.json()) as T;

@@ -1,12 +1,10 @@
-import { actingWith, ServiceToken } from '@herald/auth';
-import { AddressInfo } from 'node:net';
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { actingWith } from '@herald/auth';
+import { LocalTokenEndpoint, startTokenEndpoint } from '@herald/auth/testing';
+import { IncomingMessage } from 'node:http';
 import { PreviewStagesClient } from './preview-stages.client';
 
 describe('PreviewStagesClient', () => {
-  let server: Server;
-  let base: string;
-  let issued = 0;
+  let edge: LocalTokenEndpoint;
   /** Tokens the stages refuse (e.g. signed with a retired key). */
   const refused = new Set<string>();
   let refuseAll = false;
@@ -20,13 +18,9 @@ describe('PreviewStagesClient', () => {
     });
 
   beforeAll(async () => {
-    // The edge's token endpoint and the dnc service's internal check, on one local server.
-    server = createServer((req, res) => {
+    // The dnc service's internal check, behind the edge's token endpoint.
+    edge = await startTokenEndpoint((req, res) => {
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/oauth/token') {
-        issued++;
-        return res.end(JSON.stringify({ access_token: `service-${issued}`, expires_in: 3600 }));
-      }
       void body(req).then((b) => {
         const authorization = req.headers.authorization ?? '';
         seen.push({ url: req.url ?? '', authorization, body: b });
@@ -38,31 +32,28 @@ describe('PreviewStagesClient', () => {
         res.end(JSON.stringify({ decisions: addresses.map(() => ({ cleared: true })) }));
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise((r) => server.close(r)));
+  afterAll(() => edge.close());
 
-  const client = () =>
-    new PreviewStagesClient({ contacts: base, dnc: base, templates: base } as never, new ServiceToken(`${base}/oauth/token`, 'campaigns', 'secret'));
+  const client = () => new PreviewStagesClient({ contacts: edge.base, dnc: edge.base, templates: edge.base } as never, edge.serviceToken());
 
   it("calls the stages with campaigns' own token, not the token of the request that started the job (it may expire before a long preview ends)", async () => {
     const stages = client();
     const decisions = await actingWith('Bearer caller-token', () => stages.filter('sms', [], ['+12025550147']));
     expect(decisions).toEqual([{ cleared: true }]);
-    expect(seen.at(-1)).toEqual({ url: '/internal/dnc/check', authorization: `Bearer service-${issued}`, body: { channel: 'sms', dncListIds: [], addresses: ['+12025550147'] } });
+    expect(seen.at(-1)).toEqual({ url: '/internal/dnc/check', authorization: `Bearer token-${edge.issued}`, body: { channel: 'sms', dncListIds: [], addresses: ['+12025550147'] } });
   });
 
   it('takes a new token and asks again, once, when a stage refuses the token (401)', async () => {
     const stages = client();
     await stages.filter('sms', [], ['+12025550147']);
-    const first = `Bearer service-${issued}`;
+    const first = `Bearer token-${edge.issued}`;
     refused.add(first); // e.g. its signing key was retired
     const before = seen.length;
     expect(await stages.filter('sms', [], ['+12025550148'])).toEqual([{ cleared: true }]);
-    expect(seen.slice(before).map((s) => s.authorization)).toEqual([first, `Bearer service-${issued}`]);
-    expect(`Bearer service-${issued}`).not.toBe(first);
+    expect(seen.slice(before).map((s) => s.authorization)).toEqual([first, `Bearer token-${edge.issued}`]);
+    expect(`Bearer token-${edge.issued}`).not.toBe(first);
 
     refuseAll = true; // the new token is refused too: that answer is the preview's failure, no third try
     const asked = seen.length;

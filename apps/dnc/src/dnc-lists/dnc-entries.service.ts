@@ -2,7 +2,7 @@ import { Divisions } from '@herald/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError } from '@herald/service';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { accepts, EntryKind, normaliseEntry } from './dnc-address';
 import { DncListEntity } from './dnc-list.entity';
 import { DncListsService, lockEntries } from './dnc-lists.service';
@@ -11,7 +11,7 @@ import { MAX_ENTRIES_PER_REQUEST } from './dtos/dnc-list.dto';
 const KIND_NAME: Record<EntryKind, string> = { phone: 'phone numbers', email: 'email addresses' };
 /** Phone entries are E.164 (`+…`), email entries hold an `@`: the kind is readable from the address. */
 const KIND_SQL: Record<EntryKind, string> = { phone: `address NOT LIKE '%@%'`, email: `address LIKE '%@%'` };
-/** How long adding entries waits for the list's entry lock (a CSV import's, usually) before a 409. */
+/** How long a change to entries waits for the list's entry lock (a CSV import's, usually) before a 409. */
 const ENTRY_LOCK_WAIT_MS = 5_000;
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -61,20 +61,30 @@ export class DncEntriesService {
     return at;
   }
 
+  /**
+   * Runs `change` in a transaction holding the list's entry lock, as every change to entries does,
+   * so that none interleaves with a CSV import's merges. An import holds that lock from its first
+   * merge until it commits, up to about a minute for millions of rows: wait a little for it, not
+   * until the edge gives up on the request, then answer 409.
+   */
+  private async changing(listId: string, change: (tx: EntityManager) => Promise<unknown>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL lock_timeout = ${ENTRY_LOCK_WAIT_MS}`);
+      await lockEntries(tx, listId).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
+        throw new DomainError('dnc.list.import.in.progress', `DNC list ${listId} has an import in progress; change its entries once it has committed (see …/importstatus)`, 409);
+      });
+      await change(tx);
+    });
+  }
+
   /** Adds entries; an entry already on the list takes the new expiry (none = never expires). */
   async add(listId: string, kind: EntryKind, values: unknown[], divisions: Divisions, expirationDateTime?: string): Promise<void> {
     const list = await this.listFor(listId, kind, divisions);
     const addresses = this.normaliseAll(list, kind, values);
     const expiresAt = this.expiry(expirationDateTime);
     if (!addresses.length) return;
-    await this.db.transaction(async (tx) => {
-      // A CSV import holds the list's entry lock from its first merge until it commits, up to about
-      // a minute for millions of rows: wait a little for it, not until the edge gives up on the request.
-      await tx.query(`SET LOCAL lock_timeout = ${ENTRY_LOCK_WAIT_MS}`);
-      await lockEntries(tx, listId).catch((e: unknown) => {
-        if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
-        throw new DomainError('dnc.list.import.in.progress', `DNC list ${listId} has an import in progress; add entries once it has committed (see …/importstatus)`, 409);
-      });
+    await this.changing(listId, async (tx) => {
       await tx.query(
         `INSERT INTO dnc.dnc_entry (list_id, address, expires_at) SELECT $1, a, $3 FROM unnest($2::text[]) AS a
          ON CONFLICT (list_id, address) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
@@ -88,7 +98,7 @@ export class DncEntriesService {
     const list = await this.listFor(listId, kind, divisions);
     const addresses = this.normaliseAll(list, kind, values);
     if (!addresses.length) return;
-    await this.db.query('DELETE FROM dnc.dnc_entry WHERE list_id = $1 AND address = ANY($2)', [listId, addresses]);
+    await this.changing(listId, (tx) => tx.query('DELETE FROM dnc.dnc_entry WHERE list_id = $1 AND address = ANY($2)', [listId, addresses]));
   }
 
   async patch(listId: string, kind: EntryKind, action: 'Add' | 'Remove', values: unknown[], divisions: Divisions, expirationDateTime?: string): Promise<void> {
@@ -99,9 +109,8 @@ export class DncEntriesService {
   /** DELETE …/phonenumbers (or …/emailaddresses): every entry of that kind, or only the expired ones. */
   async clear(listId: string, kind: EntryKind, expiredOnly: boolean, divisions: Divisions): Promise<void> {
     await this.listFor(listId, kind, divisions);
-    await this.db.query(
-      `DELETE FROM dnc.dnc_entry WHERE list_id = $1 AND ${KIND_SQL[kind]}${expiredOnly ? ' AND expires_at <= now()' : ''}`,
-      [listId],
+    await this.changing(listId, (tx) =>
+      tx.query(`DELETE FROM dnc.dnc_entry WHERE list_id = $1 AND ${KIND_SQL[kind]}${expiredOnly ? ' AND expires_at <= now()' : ''}`, [listId]),
     );
   }
 }

@@ -23,9 +23,10 @@ export function importStatusOf(list: DncListEntity, now = Date.now()): ImportSta
 }
 
 /**
- * Takes, until the end of the caller's transaction, the lock that writers adding entries to one
- * list take in turn (the CSV import's merge, POST …/phonenumbers and …/emailaddresses), so that an
- * import that found the list empty may INSERT without `ON CONFLICT`.
+ * Takes, until the end of the caller's transaction, the lock that writers changing one list's
+ * entries take in turn (the CSV import's merge, and the API's adds, removes and clears in
+ * DncEntriesService), so that an import that found the list empty may INSERT without `ON CONFLICT`
+ * and nothing removed meanwhile comes back when it commits.
  */
 export async function lockEntries(db: { query(sql: string, params: unknown[]): Promise<unknown> }, listId: string): Promise<void> {
   await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('dnc.dnc_entry ' || $1, 0))`, [listId]);

@@ -1,6 +1,4 @@
-import { ServiceToken } from '@herald/auth';
-import { AddressInfo } from 'node:net';
-import { createServer, Server } from 'node:http';
+import { LocalTokenEndpoint, startTokenEndpoint } from '@herald/auth/testing';
 import { DependencyUnavailableError, getJson, positiveAnswerCache } from './dependency';
 
 describe('positiveAnswerCache', () => {
@@ -40,20 +38,13 @@ describe('positiveAnswerCache', () => {
 });
 
 describe('getJson with the service token', () => {
-  let server: Server;
-  let base: string;
-  let issued = 0;
+  let edge: LocalTokenEndpoint;
   /** The tokens the peer accepts; a token the edge issued is accepted unless revoked. */
   const revoked = new Set<string>();
   const asked: string[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      if (req.url === '/oauth/token') {
-        issued++;
-        res.setHeader('content-type', 'application/json');
-        return res.end(JSON.stringify({ access_token: `token-${issued}`, expires_in: 3600 }));
-      }
+    edge = await startTokenEndpoint((req, res) => {
       const header = req.headers.authorization ?? '';
       asked.push(header);
       if (revoked.has(header)) {
@@ -64,29 +55,27 @@ describe('getJson with the service token', () => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: true }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise((r) => server.close(r)));
+  afterAll(() => edge.close());
 
   it('keeps one token, and asks for a new one once a peer refuses it (401), retrying the call once', async () => {
-    const token = new ServiceToken(`${base}/oauth/token`, 'triggers', 'secret');
-    expect(await getJson(token, `${base}/thing`, 'thing')).toEqual({ ok: true });
-    expect(await getJson(token, `${base}/thing`, 'thing')).toEqual({ ok: true });
-    expect(issued).toBe(1);
+    const token = edge.serviceToken();
+    expect(await getJson(token, `${edge.base}/thing`, 'thing')).toEqual({ ok: true });
+    expect(await getJson(token, `${edge.base}/thing`, 'thing')).toEqual({ ok: true });
+    expect(edge.issued).toBe(1);
     revoked.add('Bearer token-1'); // e.g. its signing key was retired
-    expect(await getJson(token, `${base}/thing`, 'thing')).toEqual({ ok: true });
-    expect(issued).toBe(2);
+    expect(await getJson(token, `${edge.base}/thing`, 'thing')).toEqual({ ok: true });
+    expect(edge.issued).toBe(2);
     expect(asked.slice(-2)).toEqual(['Bearer token-1', 'Bearer token-2']);
   });
 
   it('answers undefined on 404, and a refused new token or a 5xx is the dependency being unavailable', async () => {
-    const token = new ServiceToken(`${base}/oauth/token`, 'triggers', 'secret');
-    expect(await getJson(token, `${base}/missing`, 'template')).toBeUndefined();
-    await expect(getJson(token, `${base}/down`, 'template')).rejects.toThrow(DependencyUnavailableError);
-    revoked.add(`Bearer token-${issued}`);
-    revoked.add(`Bearer token-${issued + 1}`);
-    await expect(getJson(token, `${base}/thing`, 'template')).rejects.toThrow('answered 401');
+    const token = edge.serviceToken();
+    expect(await getJson(token, `${edge.base}/missing`, 'template')).toBeUndefined();
+    await expect(getJson(token, `${edge.base}/down`, 'template')).rejects.toThrow(DependencyUnavailableError);
+    revoked.add(`Bearer token-${edge.issued}`);
+    revoked.add(`Bearer token-${edge.issued + 1}`);
+    await expect(getJson(token, `${edge.base}/thing`, 'template')).rejects.toThrow('answered 401');
   });
 });
