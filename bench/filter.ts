@@ -5,7 +5,7 @@
 //
 // 1. The DNC list is loaded through the edge (bench/dnc.ts), N entries.
 // 2. dnc is stopped; M dispatched-contact events are produced onto its input topic, every 10th
-//    address on the list.
+//    address on the list, as the contacts service writes them: batched, many events per record.
 // 3. dnc is started; the rate is M over the time from its first output to its M-th.
 // Baseline in the same run: a one-hop bare Kafka relay of M messages (consume and re-produce,
 // nothing else) — what the broker and kafkajs alone allow on this machine.
@@ -13,7 +13,8 @@
 //   node dist/bench/filter.js     (BENCH_FILTER_CONTACTS, default 1,000,000; BENCH_DNC_ENTRIES, default 1,000,000)
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ContactDispatchedV1, encodeStructured, HOME_DIVISION, Topic } from '@herald/contracts';
+import { ContactDispatchedV1, decodeEvents, encodeBatch, HOME_DIVISION, structuredJson, Topic } from '@herald/contracts';
+import { BATCH_RECORD_BYTES } from '@herald/messaging';
 import { ensureKafka } from '../tools/infra/kafka';
 import { startIsolatedStack } from '../tools/stack/isolated-stack';
 import { heraldClient } from '../tools/demo/herald-client';
@@ -53,7 +54,7 @@ export async function runFilterBench(brokers: string[], opts: { contacts: number
     const input = `${stack.settings.topicPrefix}${Topic.ContactDispatch}`;
     for (let sent = 0; sent < opts.contacts; sent += 2_000) {
       const n = Math.min(2_000, opts.contacts - sent);
-      const messages = Array.from({ length: n }, (_, j) => {
+      const texts = Array.from({ length: n }, (_, j) => {
         const i = sent + j;
         const data: ContactDispatchedV1 = {
           messageId: randomUUID(),
@@ -70,12 +71,17 @@ export async function runFilterBench(brokers: string[], opts: { contacts: number
           contactData: { firstName: 'Ada', lastName: 'Lovelace', phone: 'x', city: 'London' },
           dncListIds: [loaded.listId],
         };
-        const record = encodeStructured(
-          { specversion: '1.0', id: randomUUID(), type: ContactDispatchedV1.type, source: '/bench/filter', time: new Date().toISOString(), datacontenttype: 'application/json', data },
-          data.messageId,
-        );
-        return { key: record.key, value: record.value, headers: record.headers };
+        return structuredJson({ specversion: '1.0', id: randomUUID(), type: ContactDispatchedV1.type, source: '/bench/filter', time: new Date().toISOString(), datacontenttype: 'application/json', data });
       });
+      // Records of up to BATCH_RECORD_BYTES, as EventPublisher cuts them.
+      const messages = [];
+      for (let from = 0; from < texts.length; ) {
+        let to = from;
+        for (let bytes = 0; to < texts.length && (to === from || bytes + texts[to]!.length <= BATCH_RECORD_BYTES); to++) bytes += texts[to]!.length + 1;
+        const record = encodeBatch(texts.slice(from, to), randomUUID());
+        messages.push({ key: record.key, value: record.value, headers: record.headers });
+        from = to;
+      }
       await producer.send({ topic: input, acks: -1, messages });
     }
 
@@ -92,7 +98,8 @@ export async function runFilterBench(brokers: string[], opts: { contacts: number
       eachBatch: async ({ batch }) => {
         const now = process.hrtime.bigint();
         if (first === 0n) first = now;
-        if (batch.topic.endsWith(Topic.ContactCleared)) cleared += batch.messages.length;
+        // Cleared contacts come batched (many per record); results one per record.
+        if (batch.topic.endsWith(Topic.ContactCleared)) for (const m of batch.messages) cleared += decodeEvents(m.value, m.headers as never).length;
         else skippedDnc += batch.messages.length;
         if (cleared + skippedDnc >= opts.contacts) {
           last = now;
