@@ -62,7 +62,8 @@ async function dispatchedRecords(): Promise<Dispatched[]> {
   const offsets = await admin.fetchTopicOffsets(`${stack.settings.topicPrefix}herald.contact.dispatch.v1`);
   await admin.disconnect();
   const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-  const records = await readTopic<Dispatched>(stack, 'herald.contact.dispatch.v1', (r) => r.length >= total, 30_000);
+  // Counted in Kafka records: a batched record holds many events.
+  const records = await readTopic<Dispatched>(stack, 'herald.contact.dispatch.v1', (r) => new Set(r.map((e) => `${e.partition}/${e.offset}`)).size >= total, 30_000);
   return records.map((r) => r.value as Dispatched);
 }
 

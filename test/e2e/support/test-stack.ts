@@ -108,6 +108,9 @@ export async function flushedSimulatorLog(stack: TestStack): Promise<SimulatorEn
 }
 
 export interface TopicRecord<T> {
+  /** Where the Kafka record is: the events of one batched record share it. */
+  partition: number;
+  offset: string;
   key: string | null;
   /** The event's data (the payload) whichever CloudEvents content mode it was written in; the raw text if it is not an event. */
   value: T | string;
@@ -128,18 +131,19 @@ export async function readTopic<T = unknown>(stack: TestStack, topic: string, do
   let resolve!: () => void;
   const finished = new Promise<void>((r) => (resolve = r));
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
       const key = message.key?.toString() ?? null;
+      const { offset } = message;
       try {
         for (const decoded of decodeEvents(message.value, headers)) {
           if (!decoded.ok) throw new Error(decoded.reason);
           const { data, ...event } = decoded.envelope;
-          records.push({ key, value: data as T, event, headers });
+          records.push({ partition, offset, key, value: data as T, event, headers });
         }
       } catch {
-        records.push({ key, value: message.value?.toString('utf8') ?? '', headers });
+        records.push({ partition, offset, key, value: message.value?.toString('utf8') ?? '', headers });
       }
       if (done(records)) resolve();
     },
