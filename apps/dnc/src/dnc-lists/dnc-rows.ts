@@ -1,4 +1,4 @@
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { CopyLines, movedResult } from '@herald/bulk';
 import { accepts, normaliseEntry } from './dnc-address';
 import type { DncListEntity, ImportRejection } from './dnc-list.entity';
 
@@ -46,18 +46,7 @@ export function entryRows({ list, defaultExpiry, addresses, expiries, rows }: Ro
     result.rejected++;
     if (result.rejections.length < MAX_REJECTIONS_KEPT) result.rejections.push({ row, value: value?.slice(0, 256), reason });
   };
-  // Its own ArrayBuffer (never a slice of Buffer's shared pool), so that it can be moved across threads.
-  let out = Buffer.allocUnsafeSlow(addresses.length * BYTES_PER_ROW);
-  let length = 0;
-  const write = (line: string) => {
-    const most = line.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-    if (length + most > out.length) {
-      const bigger = Buffer.allocUnsafeSlow(2 * out.length + most);
-      out.copy(bigger, 0, 0, length);
-      out = bigger;
-    }
-    length += out.write(line, length);
-  };
+  const out = new CopyLines(addresses.length * BYTES_PER_ROW);
   for (let i = 0; i < addresses.length; i++) {
     const row = rows[i]!;
     const raw = addresses[i];
@@ -90,13 +79,12 @@ export function entryRows({ list, defaultExpiry, addresses, expiries, rows }: Ro
     result.completed++;
     // Normalised addresses hold none of COPY's special characters, except perhaps a backslash in an IDN.
     const address = /[\\\t\n\r]/.test(entry.address) ? entry.address.replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`) : entry.address;
-    write(`${row}\t${address}\t${expiry ? expiry.toISOString() : '\\N'}\n`);
+    out.write(`${row}\t${address}\t${expiry ? expiry.toISOString() : '\\N'}\n`);
   }
-  return { ...result, copy: out.subarray(0, length) };
+  return { ...result, copy: out.bytes() };
 }
 
 /** The thread pool's entry point: entryRows, its COPY bytes moved to the calling thread instead of copied. */
 export function entryRowsMoved(batch: RowsBatch) {
-  const result = entryRows(batch);
-  return move({ [transferableSymbol]: [result.copy.buffer], [valueSymbol]: result });
+  return movedResult(entryRows(batch));
 }
