@@ -1,7 +1,7 @@
 import { DomainError } from '@herald/service';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CheckRows, NumberedRecord, neutralizeCell, RowBatches, rowValidatorFor, UploadGuard } from './csv-rows';
+import { CheckRows, neutralizeCell, RowBatches, RowNumbers, rowValidatorFor, UploadGuard } from './csv-rows';
 import { checkRows, copyLine, rawRow, RowsBatch, RowsResult } from './row-batch';
 
 const list = {
@@ -95,20 +95,43 @@ describe('UploadGuard', () => {
 });
 
 /** Runs records (the header first) through RowBatches; answers what `take` received, in order. */
-async function batched(records: string[][], check: CheckRows, batchRows: number, inFlight: number) {
+async function batched(records: string[][], check: CheckRows, batchRows: number, inFlight: number, batchChars = 1e9) {
   const taken: RowsResult[] = [];
-  const numbered = records.map((r, i) => Object.assign([...r], { row: i + 1 }) as NumberedRecord);
-  const batches = new RowBatches(
-    (header) => ({ list, columns: rowValidatorFor(list, header, 'id').columns, contactIdColumn: 'id' }),
+  let read = 0;
+  const batches = new RowBatches({
+    header: (header) => ({ list, columns: rowValidatorFor(list, header, 'id').columns, contactIdColumn: 'id' }),
     check,
-    (result) => void taken.push(result),
+    take: (result) => void taken.push(result),
     batchRows,
+    batchChars,
     inFlight,
-  );
-  await pipeline(Readable.from(numbered), batches);
+    numbers: new RowNumbers(() => undefined),
+    read: () => read++,
+  });
+  await pipeline(Readable.from(records), batches);
   const copy = Buffer.concat(taken.map((t) => t.copy)).toString();
-  return { taken, copy, rejected: taken.flatMap((t) => t.rejected), rows: taken.reduce((n, t) => n + t.accepted + t.rejected.length, 0) };
+  return { taken, copy, read, rejected: taken.flatMap((t) => t.rejected), rows: taken.reduce((n, t) => n + t.accepted + t.rejected.length, 0) };
 }
+
+describe('RowNumbers', () => {
+  it('numbers records in file order, with the unreadable ones the parser reported ahead of them in their place', () => {
+    const told: [number, string][] = [];
+    const numbers = new RowNumbers((row, reason) => told.push([row, reason]));
+    // The parser read the header and two records, then one it could not read, then two more, then one unreadable at the end.
+    numbers.skipped(3, 'quote never closed');
+    numbers.skipped(5, 'too long');
+    expect([numbers.next(), numbers.next(), numbers.next()]).toEqual([1, 2, 3]);
+    expect(told).toEqual([]);
+    expect(numbers.next()).toBe(5);
+    expect(told).toEqual([[4, 'quote never closed']]);
+    expect(numbers.next()).toBe(6);
+    numbers.end();
+    expect(told).toEqual([
+      [4, 'quote never closed'],
+      [7, 'too long'],
+    ]);
+  });
+});
 
 describe('RowBatches and checkRows', () => {
   // 1,000 rows: every 7th with a bad phone, every 13th a field short; some cells need JSON and COPY escapes.
@@ -153,11 +176,33 @@ describe('RowBatches and checkRows', () => {
     let calls = 0;
     const failing: CheckRows = (batch) => (calls++ === 1 ? Promise.reject(new Error('worker died')) : checkRows(batch));
     const taken: RowsResult[] = [];
-    const batches = new RowBatches((header) => ({ list, columns: header, contactIdColumn: 'id' }), failing, (r) => void taken.push(r), 64, 2);
-    const numbered = records.map((r, i) => Object.assign([...r], { row: i + 1 }) as NumberedRecord);
-    await expect(pipeline(Readable.from(numbered), batches)).rejects.toThrow('worker died');
+    const batches = new RowBatches({
+      header: (header) => ({ list, columns: header, contactIdColumn: 'id' }),
+      check: failing,
+      take: (r) => void taken.push(r),
+      batchRows: 64,
+      batchChars: 1e9,
+      inFlight: 2,
+      numbers: new RowNumbers(() => undefined),
+      read: () => undefined,
+    });
+    await expect(pipeline(Readable.from(records), batches)).rejects.toThrow('worker died');
     await batches.settled();
     expect(taken.map((t) => t.accepted + t.rejected.length)).toEqual([64]);
+  });
+
+  it('sends a batch early once its cells reach batchChars characters', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => [`c${i}`, `+1201555000${i}`, `u${i}@example.org`]); // 28 characters a row
+    const { taken, rows: checked } = await batched([['id', 'phone', 'email'], ...rows], checkRows, 8, 1, 56);
+    expect(taken.map((t) => t.accepted)).toEqual([2, 2, 2, 2, 2]);
+    expect(checked).toBe(10);
+  });
+
+  it('counts empty lines as rows without checking them, and the header as the first record not empty', async () => {
+    const { copy, rejected, read } = await batched([[''], ['id', 'phone', 'email'], ['c1', '+12015550001', 'a@example.org'], [''], ['c2', '12', 'b@example.org']], checkRows, 10, 1);
+    expect(read).toBe(2);
+    expect(copy.split('\t')[0]).toBe('3');
+    expect(rejected.map((r) => r.row)).toEqual([5]);
   });
 
   it('refuses a bad header through the stream', async () => {
@@ -177,5 +222,10 @@ describe('RowBatches and checkRows', () => {
     const result = checkRows(batch);
     expect(Buffer.from(result.copy).toString()).toBe('2\tc1\t{"id":"c1","phone":"+12015550123"}\n');
     expect(result.copy.byteOffset).toBe(0);
+    // A spare buffer (of an earlier batch, already COPYed) is written again.
+    const spare = new ArrayBuffer(1024);
+    const again = checkRows({ ...batch, spare });
+    expect(again.copy.buffer).toBe(spare);
+    expect(Buffer.from(again.copy).toString()).toBe(Buffer.from(result.copy).toString());
   });
 });

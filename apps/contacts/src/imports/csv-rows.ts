@@ -1,3 +1,4 @@
+import { OrderedBatches } from '@herald/bulk';
 import { DomainError } from '@herald/service';
 import { isUtf8 } from 'node:buffer';
 import { Transform, TransformCallback, Writable } from 'node:stream';
@@ -41,8 +42,43 @@ export function rowValidatorFor(list: ImportTarget, header: string[], contactIdC
   return new RowValidator(list, names, contactIdColumn);
 }
 
-/** A parsed record, tagged with its row number in the file (the header is row 1). */
-export type NumberedRecord = string[] & { row: number };
+/**
+ * Spreadsheet row numbers of an import's records, counted as the records reach the row checks:
+ * the header is row 1, an empty line counts, a quoted field across lines stays one row, and a
+ * record the parser could not read counts too. The parser reports the latter ('skip') while it
+ * parses, ahead of records before it that are still on their way through the stream, so they wait
+ * here for their turn. (Counting in csv-parse's `on_record` would be simpler, but with it csv-parse
+ * builds an info object per record, and at a million rows those landed in the old space: ~70 MiB
+ * of the import's peak RSS.)
+ */
+export class RowNumbers {
+  private row = 0;
+  private records = 0;
+  private readonly unreadable: { before: number; reason: string }[] = [];
+
+  /** `unreadable`: told each unreadable record's row, in turn. */
+  constructor(private readonly onUnreadable: (row: number, reason: string) => void) {}
+
+  /** A record the parser could not read, after `before` records it did read (`parser.info.records` then). */
+  skipped(before: number, reason: string): void {
+    this.unreadable.push({ before, reason });
+  }
+
+  /** The row of the next record read (the unreadable ones before it are told first). */
+  next(): number {
+    this.tell(this.records++);
+    return ++this.row;
+  }
+
+  /** At the end of the file: the unreadable records after the last one read. */
+  end(): void {
+    this.tell(Infinity);
+  }
+
+  private tell(before: number): void {
+    while (this.unreadable.length && this.unreadable[0]!.before <= before) this.onUnreadable(++this.row, this.unreadable.shift()!.reason);
+  }
+}
 
 /** Checks a batch of rows: `checkRows` itself, or a thread pool running it. */
 export type CheckRows = (batch: RowsBatch) => RowsResult | Promise<RowsResult>;
@@ -50,13 +86,31 @@ export type CheckRows = (batch: RowsBatch) => RowsResult | Promise<RowsResult>;
 /** What every batch of one import shares: the list and the header. */
 export type BatchShape = Pick<RowsBatch, 'list' | 'columns' | 'contactIdColumn'>;
 
+export interface RowBatchesOptions {
+  /** Checks the header (the first record not empty) and answers what the batches share, or throws. */
+  header: (record: string[]) => BatchShape;
+  check: CheckRows;
+  /** Given the checked batches' results in the file's order, one at a time. */
+  take: (result: RowsResult) => void | Promise<void>;
+  /** Data rows per batch, at most. */
+  batchRows: number;
+  /** Characters of cells per batch: a batch is sent once its cells reach this many. */
+  batchChars: number;
+  /** Batches checked or waiting for `take` at once. */
+  inFlight: number;
+  /** Numbers the records (and tells the unreadable ones). */
+  numbers: RowNumbers;
+  /** Told each data row as it arrives (the live count of rows read). */
+  read: () => void;
+}
+
 /**
- * The end of an import's parsing: the first record is the header (`header` checks it and answers
- * what the batches share, or throws); the data rows are gathered into batches of `batchRows`,
- * each checked by `check` (a thread pool), up to `inFlight` batches at once. Their results go to
- * `take` in the file's order, one at a time, whatever order the checks finish in: counts,
- * rejections and COPY lines are the same with any number of threads. A write waits while
- * `inFlight` batches are pending (and while `take` works), so backpressure reaches the upload.
+ * The end of an import's parsing: numbers each record (RowNumbers), skips empty lines, checks the
+ * header, and gathers the data rows into batches (of `batchRows`, or fewer rows whose cells reach
+ * `batchChars` characters), checked by `check` (a thread
+ * pool) up to `inFlight` batches at once; their results go to `take` in the file's order
+ * (OrderedBatches): counts, rejections and COPY lines are the same with any number of threads. A
+ * write waits while `inFlight` batches are untaken, so backpressure reaches the upload.
  */
 export class RowBatches extends Writable {
   private shape: BatchShape | undefined;
@@ -64,18 +118,11 @@ export class RowBatches extends Writable {
   private cellLengths: number[] = [];
   private widths: number[] = [];
   private rows: number[] = [];
-  private readonly pending: Promise<RowsResult>[] = [];
-  /** The submit under way (results being taken), for `settled`. */
-  private working: Promise<void> = Promise.resolve();
+  private readonly batches: OrderedBatches<RowsBatch, RowsResult>;
 
-  constructor(
-    private readonly header: (record: string[]) => BatchShape,
-    private readonly check: CheckRows,
-    private readonly take: (result: RowsResult) => void | Promise<void>,
-    private readonly batchRows: number,
-    private readonly inFlight: number,
-  ) {
+  constructor(private readonly options: RowBatchesOptions) {
     super({ objectMode: true });
+    this.batches = new OrderedBatches(options.check, options.take, options.inFlight);
   }
 
   /** Whether the header row was read (a file without one is empty). */
@@ -83,61 +130,60 @@ export class RowBatches extends Writable {
     return this.shape !== undefined;
   }
 
-  override _write(record: NumberedRecord, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+  override _write(record: string[], _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    const row = this.options.numbers.next();
+    if (record.length === 1 && record[0] === '') return done(); // an empty line
     if (!this.shape) {
       try {
-        this.shape = this.header(record);
+        this.shape = this.options.header(record);
       } catch (e) {
         return done(e as Error);
       }
       return done();
     }
+    this.options.read();
     for (const cell of record) {
       this.text += cell;
       this.cellLengths.push(cell.length);
     }
     this.widths.push(record.length);
-    this.rows.push(record.row);
-    if (this.widths.length < this.batchRows) return done();
-    this.submit(this.inFlight).then(() => done(), done);
+    this.rows.push(row);
+    if (this.widths.length < this.options.batchRows && this.text.length < this.options.batchChars) return done();
+    this.submit().then(() => done(), done);
   }
 
   override _final(done: (e?: Error | null) => void): void {
-    this.submit(1).then(() => done(), done);
+    this.options.numbers.end();
+    this.submit()
+      .then(() => this.batches.drain())
+      .then(() => done(), done);
+  }
+
+  override _destroy(error: Error | null, done: (e?: Error | null) => void): void {
+    this.batches.stop(); // the import failed: its connection is no longer for COPY
+    done(error);
   }
 
   /** Resolves once no result is being taken (after a failure too): nothing more reaches `take`. */
   async settled(): Promise<void> {
-    await this.working.catch(() => undefined);
+    await this.batches.settled();
   }
 
-  /** Sends the rows gathered so far to be checked, then takes results until fewer than `room` are pending. */
-  private submit(room: number): Promise<void> {
-    if (this.widths.length && this.shape) {
-      const result = Promise.resolve(
-        this.check({
-          ...this.shape,
-          text: this.text,
-          cellLengths: Uint32Array.from(this.cellLengths),
-          widths: Uint32Array.from(this.widths),
-          rows: Float64Array.from(this.rows),
-        }),
-      );
-      result.catch(() => undefined); // awaited in turn below; a failure then fails the stream
-      this.pending.push(result);
-      this.text = '';
-      this.cellLengths = [];
-      this.widths = [];
-      this.rows = [];
-    }
-    this.working = (async () => {
-      while (this.pending.length >= room && this.pending.length) {
-        const result = await this.pending.shift()!;
-        if (this.destroyed) return; // the import failed meanwhile: its connection is no longer for COPY
-        await this.take(result);
-      }
-    })();
-    return this.working;
+  /** Sends the rows gathered so far to be checked. */
+  private async submit(): Promise<void> {
+    if (!this.widths.length || !this.shape) return;
+    const batch: RowsBatch = {
+      ...this.shape,
+      text: this.text,
+      cellLengths: Uint32Array.from(this.cellLengths),
+      widths: Uint32Array.from(this.widths),
+      rows: Float64Array.from(this.rows),
+    };
+    this.text = '';
+    this.cellLengths = [];
+    this.widths = [];
+    this.rows = [];
+    await this.batches.submit(batch);
   }
 }
 

@@ -13,7 +13,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { ContactListsService } from '../contact-lists/contact-lists.service';
-import { NumberedRecord, neutralizeCell, RowBatches, rowValidatorFor, UploadGuard } from './csv-rows';
+import { neutralizeCell, RowBatches, RowNumbers, rowValidatorFor, UploadGuard } from './csv-rows';
 import { checkRowsMoved, ImportTarget, rawRow, RowProblem, RowsBatch, RowsResult } from './row-batch';
 import { Upload } from './upload';
 import { joinRuns } from '../audience/audience';
@@ -32,8 +32,16 @@ export interface ImportSettings {
 
 /** Rejection rows kept per import (the counts stay exact past it). */
 export const MAX_STORED_REJECTIONS = 10_000;
-/** Data rows checked at a time by a thread (at most CONTACT_IMPORT_CHUNK_ROWS: a chunk stays near its size). */
+/** Data rows checked at a time by a thread, at most (and at most CONTACT_IMPORT_CHUNK_ROWS: a chunk stays near its size). */
 const BATCH_ROWS = 4_000;
+/**
+ * Characters of cells checked at a time by a thread, at most: the batch's string of cells (and
+ * its array of cell lengths) stay below V8's large-object size (128 KiB), so they die young.
+ * Large objects, and anything promoted to the old space, wait for a full collection, and the
+ * import hardly triggers one: 4,000-row batches (~380,000 characters here) piled up ~45 MiB of
+ * dead strings per million rows.
+ */
+const BATCH_CHARS = 60_000;
 /** A checking thread idle this long exits (piscina's default, 0, would end it between two batches). */
 const IDLE_THREAD_MS = 30_000;
 const PROGRESS_EVERY_MS = 500;
@@ -188,11 +196,12 @@ export class ImportsService implements OnModuleDestroy {
    */
   private async load(client: PoolClient, list: Awaited<ReturnType<ContactListsService['get']>>, upload: Upload, run: ImportRun): Promise<void> {
     const guard = new UploadGuard(this.settings.maxBytes);
-    // Row numbers as a spreadsheet shows the file: the header is row 1, empty lines count, a
-    // quoted field across lines stays one row. Counted in parse order (on_record and 'skip' are
-    // synchronous with the parser; the row checks run behind it).
-    let row = 0;
-    let header = true;
+    // Row numbers as a spreadsheet shows the file (RowNumbers). Empty lines are dropped by
+    // RowBatches rather than with skip_empty_lines, so that they are counted.
+    const numbers = new RowNumbers((row, reason) => {
+      run.rowsRead++;
+      run.reject(row, [{ column: null, reason }], '');
+    });
     const parser = parse({
       bom: true,
       relax_column_count: true,
@@ -200,26 +209,17 @@ export class ImportsService implements OnModuleDestroy {
       skip_records_with_error: true,
       record_delimiter: ['\r\n', '\n'],
       max_record_size: 1024 * 1024,
-      // Empty lines are skipped here rather than with skip_empty_lines, so that they are counted.
-      on_record: (record: string[]) => {
-        row++;
-        if (record.length === 1 && record[0] === '') return null;
-        // A data row is counted as read here, as it is parsed (its check comes later, on a thread).
-        if (header) header = false;
-        else run.rowsRead++;
-        (record as NumberedRecord).row = row;
-        return record;
-      },
     });
+    let unreadable = 0;
     parser.on('skip', (err: Error) => {
       // A record csv-parse could not read (e.g. a quote never closed): rejected, the rest goes on.
-      if (row === 0) {
-        parser.destroy(new DomainError('import.not.csv', `the header row is not readable as CSV (${err.message.replace(/ at line \d+.*$/, '')}); nothing was imported`, 400));
+      const why = err.message.replace(/ at line \d+.*$/, '');
+      if (parser.info.records === 0 && unreadable === 0) {
+        parser.destroy(new DomainError('import.not.csv', `the header row is not readable as CSV (${why}); nothing was imported`, 400));
         return;
       }
-      row++;
-      run.rowsRead++;
-      run.reject(row, [{ column: null, reason: `not readable as CSV: ${err.message.replace(/ at line \d+.*$/, '')}` }], '');
+      unreadable++;
+      numbers.skipped(parser.info.records, `not readable as CSV: ${why}`);
     });
     upload.file.on('error', (e) => guard.destroy(e));
     guard.on('error', (e) => parser.destroy(e));
@@ -229,7 +229,11 @@ export class ImportsService implements OnModuleDestroy {
       run.progress();
     }, PROGRESS_EVERY_MS);
 
-    const merge = new ChunkMerge(client, list.id, run);
+    // The buffers of COPY lines of merged chunks, sent back to the threads to be written again:
+    // the process then holds only the buffers in use, instead of each batch's buffer until V8
+    // collects it (up to ~64 MiB of them: V8 collects for external memory only past that).
+    const spares: ArrayBuffer[] = [];
+    const merge = new ChunkMerge(client, list.id, run, (copied) => spares.push(...copied.map((b) => b.buffer)));
     const target: ImportTarget = {
       columnNames: list.columnNames,
       phoneColumns: list.phoneColumns.map((c) => ({ columnName: c.columnName })),
@@ -238,7 +242,7 @@ export class ImportsService implements OnModuleDestroy {
       trimWhitespace: list.trimWhitespace,
     };
     // The accepted rows' COPY bytes, batch by batch, until a chunk's worth is merged.
-    let pieces: Buffer[] = [];
+    let pieces: Buffer<ArrayBuffer>[] = [];
     let rows = 0;
     const take = async (result: RowsResult) => {
       run.imported += result.accepted;
@@ -254,18 +258,26 @@ export class ImportsService implements OnModuleDestroy {
         await merge.push(chunk, chunkRows);
       }
     };
-    const batches = new RowBatches(
-      (header) => {
+    const batches = new RowBatches({
+      header: (header) => {
         const validator = rowValidatorFor(target, header, upload.contactIdColumn);
         run.columns = validator.columns;
         return { list: target, columns: validator.columns, contactIdColumn: upload.contactIdColumn };
       },
-      (batch) => this.pool.run(batch, { transferList: [batch.cellLengths.buffer, batch.widths.buffer, batch.rows.buffer] }),
+      check: (batch) => {
+        // The COPY lines come back in a buffer that a merged chunk handed back, when there is one.
+        const spare = spares.pop();
+        const transferList = [batch.cellLengths.buffer, batch.widths.buffer, batch.rows.buffer, ...(spare ? [spare] : [])];
+        return this.pool.run({ ...batch, spare }, { transferList });
+      },
       take,
-      Math.min(BATCH_ROWS, this.settings.chunkRows),
+      batchRows: Math.min(BATCH_ROWS, this.settings.chunkRows),
+      batchChars: BATCH_CHARS,
       // Two batches per thread: one checked while the next waits, so no thread idles.
-      2 * this.settings.threads,
-    );
+      inFlight: 2 * this.settings.threads,
+      numbers,
+      read: () => run.rowsRead++,
+    });
     try {
       await pipeline(parser, batches);
       if (!batches.started) throw new DomainError('import.empty', 'the file is empty: it needs a header row naming the columns', 400);
@@ -387,10 +399,12 @@ class ChunkMerge {
     private readonly client: PoolClient,
     private readonly listId: string,
     private readonly run: ImportRun,
+    /** Given each chunk's buffers once they were COPYed (the buffers can be written again). */
+    private readonly copied: (buffers: Buffer<ArrayBuffer>[]) => void,
   ) {}
 
   /** Waits for the chunk in flight (it fails the import if that one failed), then starts this one. */
-  async push(copyText: Buffer[], rows: number): Promise<void> {
+  async push(copyText: Buffer<ArrayBuffer>[], rows: number): Promise<void> {
     await this.busy;
     this.busy = this.merge(copyText, rows);
     this.busy.catch(() => undefined);
@@ -401,12 +415,13 @@ class ChunkMerge {
     return this.busy;
   }
 
-  private async merge(copyText: Buffer[], rows: number): Promise<void> {
+  private async merge(copyText: Buffer<ArrayBuffer>[], rows: number): Promise<void> {
     const { client, run } = this;
     const copy = client.query(copyFrom(`COPY ${run.chunk} (row_number, id, data) FROM STDIN`));
     for (const piece of copyText) copy.write(piece);
     copy.end();
-    await finished(copy);
+    await finished(copy); // Postgres has had every byte (the copy stream finishes on its ReadyForQuery)
+    this.copied(copyText);
     let fresh: number;
     try {
       const { rows: merged } = await client.query<{ fresh: number }>(

@@ -1,7 +1,7 @@
+import { CopyLines, movedResult } from '@herald/bulk';
 import { normalizeEmailAddress, normalizePhoneNumber, type CountryCode } from '@herald/channels';
 import { stringify } from 'csv-stringify/sync';
 import { randomUUID } from 'node:crypto';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
 
 // The row check of a contact import, run in the import's worker threads (see RowBatches): this
 // module is the threads' entry point, so it imports nothing of Nest, TypeORM or Kafka.
@@ -129,6 +129,8 @@ export interface RowsBatch {
   widths: Uint32Array<ArrayBuffer>;
   /** Each row's number in the file (the header is row 1). */
   rows: Float64Array<ArrayBuffer>;
+  /** A buffer of an earlier batch's COPY lines, sent by the import once it was COPYed, to be written again (see CopyLines). */
+  spare?: ArrayBuffer;
 }
 
 export interface RejectedRow {
@@ -140,7 +142,7 @@ export interface RejectedRow {
 
 export interface RowsResult {
   /** The accepted rows as `COPY … FROM STDIN` lines (text format, UTF-8): row number, contact id, data. */
-  copy: Uint8Array;
+  copy: Uint8Array<ArrayBuffer>;
   /** How many rows were accepted. */
   accepted: number;
   /** The rejected rows, in file order. */
@@ -152,15 +154,13 @@ const BYTES_PER_ROW = 256;
 
 /**
  * Checks a batch of rows (RowValidator) and writes the accepted ones as COPY lines straight into
- * one buffer: no string per batch to build, keep alive and encode later.
+ * one buffer (the batch's spare one if it came with one).
  */
-export function checkRows({ list, columns, contactIdColumn, text, cellLengths, widths, rows }: RowsBatch): RowsResult {
+export function checkRows({ list, columns, contactIdColumn, text, cellLengths, widths, rows, spare }: RowsBatch): RowsResult {
   const validator = new RowValidator(list, columns, contactIdColumn);
   const rejected: RejectedRow[] = [];
   let accepted = 0;
-  // Its own ArrayBuffer (never a slice of Buffer's shared pool), so that it can be moved across threads.
-  let out = Buffer.allocUnsafeSlow(Math.max(widths.length, 1) * BYTES_PER_ROW);
-  let length = 0;
+  const out = new CopyLines(widths.length * BYTES_PER_ROW, spare);
   const record: string[] = [];
   let at = 0;
   let cell = 0;
@@ -178,20 +178,12 @@ export function checkRows({ list, columns, contactIdColumn, text, cellLengths, w
       continue;
     }
     accepted++;
-    const line = copyLine(rows[r]!, outcome.id, outcome.json);
-    const most = line.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-    if (length + most > out.length) {
-      const bigger = Buffer.allocUnsafeSlow(2 * out.length + most);
-      out.copy(bigger, 0, 0, length);
-      out = bigger;
-    }
-    length += out.write(line, length);
+    out.write(copyLine(rows[r]!, outcome.id, outcome.json));
   }
-  return { copy: out.subarray(0, length), accepted, rejected };
+  return { copy: out.bytes(), accepted, rejected };
 }
 
 /** The thread pool's entry point: checkRows, its COPY bytes moved to the calling thread instead of copied. */
 export function checkRowsMoved(batch: RowsBatch) {
-  const result = checkRows(batch);
-  return move({ [transferableSymbol]: [result.copy.buffer], [valueSymbol]: result });
+  return movedResult(checkRows(batch));
 }
