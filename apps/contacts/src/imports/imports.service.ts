@@ -1,11 +1,12 @@
 import { Divisions } from '@herald/auth';
+import { batchPool } from '@herald/bulk';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, NotFoundError } from '@herald/service';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import Piscina from 'piscina';
+import type Piscina from 'piscina';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -42,8 +43,6 @@ const BATCH_ROWS = 4_000;
  * dead strings per million rows.
  */
 const BATCH_CHARS = 60_000;
-/** A checking thread idle this long exits (piscina's default, 0, would end it between two batches). */
-const IDLE_THREAD_MS = 30_000;
 const PROGRESS_EVERY_MS = 500;
 const HEARTBEAT_MS = 10_000;
 
@@ -102,9 +101,7 @@ export class ImportsService implements OnModuleDestroy {
     private readonly dispatcher: DispatcherService,
     @Inject(IMPORT_SETTINGS) private readonly settings: ImportSettings,
   ) {
-    // A thread holds a batch or two at a time: small heaps keep the process's RSS down.
-    const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
-    this.pool = new Piscina({ filename: require.resolve('./row-batch'), name: checkRowsMoved.name, minThreads: 0, maxThreads: settings.threads, idleTimeout: IDLE_THREAD_MS, resourceLimits });
+    this.pool = batchPool(require.resolve('./row-batch'), checkRowsMoved.name, settings.threads);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,10 +1,11 @@
 import { Divisions } from '@herald/auth';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { batchPool, OrderedBatches } from '@herald/bulk';
 import { DomainError } from '@herald/service';
 import busboy from 'busboy';
 import { CsvError, parse } from 'csv-parse';
-import Piscina from 'piscina';
+import type Piscina from 'piscina';
 import type { IncomingMessage } from 'node:http';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,8 +29,6 @@ export interface DncImportSettings {
 }
 
 const PROGRESS_EVERY_MS = 1_000;
-/** A validation thread idle this long exits (piscina's default, 0, would end it between two batches). */
-const IDLE_THREAD_MS = 30_000;
 /** CSV records per batch validated at once (~100 KB of COPY lines out). */
 const BATCH_ROWS = 4_000;
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream']);
@@ -51,8 +50,9 @@ export type ValidateRows = (batch: RowsBatch) => RowsResult | Promise<RowsResult
 /**
  * Turns CSV records into lines for `COPY … FROM STDIN` (see entryRows), in batches of BATCH_ROWS
  * records. Up to `inFlight` batches are validated at once (by a thread pool); their results are
- * taken in the file's order, so counts, the first rejections kept and the output are the same
- * whatever the number of threads, and memory stays bounded by the batches in flight.
+ * taken in the file's order as soon as each is there (OrderedBatches), so counts, the first
+ * rejections kept and the output are the same whatever the number of threads, and memory stays
+ * bounded by the batches in flight.
  */
 export class EntryRowsTransform extends Transform {
   /** Column indexes from the header row; without one, the address is the first column and there is no expiry. */
@@ -62,16 +62,17 @@ export class EntryRowsTransform extends Transform {
   private addresses: (string | undefined)[] = [];
   private expiries: (string | undefined)[] = [];
   private rows: number[] = [];
-  private readonly pending: Promise<RowsResult>[] = [];
+  private readonly batches: OrderedBatches<RowsBatch, RowsResult>;
   readonly counts: ImportCounts = { total: 0, completed: 0, rejected: 0, rejections: [] };
 
   constructor(
     private readonly list: RowsBatch['list'],
     private readonly defaultExpiry: Date | null,
-    private readonly validate: ValidateRows = entryRows,
-    private readonly inFlight = 1,
+    validate: ValidateRows = entryRows,
+    inFlight = 1,
   ) {
     super({ writableObjectMode: true });
+    this.batches = new OrderedBatches(validate, (result) => this.add(result), inFlight);
   }
 
   override _transform(chunk: { record: string[]; info: { lines: number } }, _enc: BufferEncoding, done: TransformCallback): void {
@@ -91,25 +92,29 @@ export class EntryRowsTransform extends Transform {
     if (this.expiry >= 0) this.expiries.push(record[this.expiry]);
     this.rows.push(info.lines);
     if (this.rows.length < BATCH_ROWS) return done();
-    this.submit(this.inFlight).then(() => done(), done);
+    this.submit().then(() => done(), done);
   }
 
   override _flush(done: TransformCallback): void {
-    this.submit(1).then(() => done(), done);
+    this.submit()
+      .then(() => this.batches.drain())
+      .then(() => done(), done);
   }
 
-  /** Sends the batch read so far to validation, then takes results until fewer than `room` are pending. */
-  private async submit(room: number): Promise<void> {
-    if (this.rows.length) {
-      const expiries = this.expiry >= 0 ? this.expiries : undefined;
-      const result = Promise.resolve(this.validate({ list: this.list, defaultExpiry: this.defaultExpiry, addresses: this.addresses, expiries, rows: this.rows }));
-      result.catch(() => undefined); // awaited in turn below; a failure then fails the stream
-      this.pending.push(result);
-      this.addresses = [];
-      this.expiries = [];
-      this.rows = [];
-    }
-    while (this.pending.length >= room && this.pending.length) this.add(await this.pending.shift()!);
+  override _destroy(error: Error | null, done: (e?: Error | null) => void): void {
+    this.batches.stop();
+    done(error);
+  }
+
+  /** Sends the batch read so far to validation. */
+  private async submit(): Promise<void> {
+    if (!this.rows.length) return;
+    const expiries = this.expiry >= 0 ? this.expiries : undefined;
+    const batch = { list: this.list, defaultExpiry: this.defaultExpiry, addresses: this.addresses, expiries, rows: this.rows };
+    this.addresses = [];
+    this.expiries = [];
+    this.rows = [];
+    await this.batches.submit(batch);
   }
 
   private add(result: RowsResult): void {
@@ -175,10 +180,7 @@ export class DncImportService implements OnModuleDestroy {
     private readonly lists: DncListsService,
     @Inject(DNC_IMPORT_SETTINGS) private readonly settings: DncImportSettings,
   ) {
-    // A thread holds one batch at a time: small heaps keep the process's RSS down (~120 MiB less
-    // than V8's defaults for two threads, at the same CPU per row).
-    const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
-    this.pool = new Piscina({ filename: require.resolve('./dnc-rows'), name: entryRowsMoved.name, minThreads: 0, maxThreads: settings.threads, idleTimeout: IDLE_THREAD_MS, resourceLimits });
+    this.pool = batchPool(require.resolve('./dnc-rows'), entryRowsMoved.name, settings.threads);
   }
 
   async onModuleDestroy(): Promise<void> {

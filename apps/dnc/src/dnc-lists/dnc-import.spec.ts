@@ -72,6 +72,17 @@ describe('EntryRowsTransform', () => {
     expect(concurrent.counts.rejections[0]).toEqual({ row: 4, value: 'bad 3', reason: 'invalid phone number: not a phone number' });
   });
 
+  it('hands on a validated batch at once, while the upload is still open (nothing more written)', async () => {
+    const rows = new EntryRowsTransform({ contactMethod: 'Phone', defaultRegion: 'US' }, null, (batch) => Promise.resolve(entryRows(batch)), 4);
+    const out: string[] = [];
+    rows.on('data', (c: Buffer) => out.push(c.toString()));
+    for (let i = 0; i < 4_000; i++) rows.write({ record: [`+1202555${String(i).padStart(4, '0')}`], info: { lines: i + 1 } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(out.join('').split('\n').filter(Boolean)).toHaveLength(4_000); // the first batch, with three more allowed in flight
+    expect(rows.counts.completed).toBe(4_000);
+    rows.end();
+  });
+
   it('fails the stream when a batch fails to validate', async () => {
     const failing: ValidateRows = () => Promise.reject(new Error('worker died'));
     await expect(run(Array.from({ length: 10_000 }, () => '2025550101').join('\n'), 'Phone', null, failing, 2)).rejects.toThrow('worker died');
