@@ -261,12 +261,13 @@ it('merges an import part by part: a later part repeating an address keeps its l
 
 it('answers 409 to entries added, removed or cleared while an import holds the list, and takes them once it has committed', async () => {
   const listId = await newList('e2e import holds the list');
-  // An upload that pauses after 4,000 rows (one batch) until the test lets it end: a validated
-  // batch is taken as soon as it is there, so the paused upload's first batch is merged.
+  // An upload that pauses after 4,100 rows until the test lets it end: the first batch of 4,000 is
+  // validated and taken as soon as it is there, so it is merged while the upload waits. (csv-parse
+  // holds back a line that ends its input until more comes, hence more than one batch's rows.)
   let resume!: () => void;
   const paused = new Promise<void>((r) => (resume = r));
   const number = (i: number) => `+1202${200 + Math.floor(i / 10_000)}${String(i % 10_000).padStart(4, '0')}`;
-  const parts = [['phone', ...Array.from({ length: 4_000 }, (_, i) => number(i))].join('\n') + '\n', `${number(4_000)}\n`];
+  const parts = [['phone', ...Array.from({ length: 4_100 }, (_, i) => number(i))].join('\n') + '\n', `${number(4_100)}\n`];
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -302,10 +303,10 @@ it('answers 409 to entries added, removed or cleared while an import holds the l
   expect(refused.map((r) => [r.status, r.json?.code])).toEqual(Array(4).fill([409, 'dnc.list.import.in.progress']));
 
   resume();
-  expect(await (await importing).json()).toMatchObject({ state: 'SUCCEEDED', completedRecords: 4_001 });
+  expect(await (await importing).json()).toMatchObject({ state: 'SUCCEEDED', completedRecords: 4_101 });
   expect((await call('POST', entries, [phone(9_000)])).status).toBeLessThan(300);
   expect((await call('PATCH', entries, { action: 'Remove', phoneNumbers: [number(0)] })).status).toBeLessThan(300);
-  expect(await size(listId)).toBe(4_001);
+  expect(await size(listId)).toBe(4_101);
 });
 
 it('refuses an upload over DNC_MAX_UPLOAD_BYTES with 413 naming the limit, storing nothing', async () => {
