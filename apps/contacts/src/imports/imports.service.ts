@@ -244,7 +244,10 @@ export class ImportsService implements OnModuleDestroy {
     const take = async (result: RowsResult) => {
       run.imported += result.accepted;
       for (const r of result.rejected) run.reject(r.row, r.problems, r.raw);
-      if (!result.accepted) return;
+      if (!result.accepted) {
+        spares.push(result.copy.buffer); // nothing to COPY: the buffer can be written again at once
+        return;
+      }
       pieces.push(Buffer.from(result.copy.buffer, result.copy.byteOffset, result.copy.byteLength));
       rows += result.accepted;
       if (rows >= this.settings.chunkRows) {
