@@ -273,7 +273,7 @@ export class ImportsService implements OnModuleDestroy {
       take,
       batchRows: Math.min(BATCH_ROWS, this.settings.chunkRows),
       batchChars: BATCH_CHARS,
-      // Six batches per thread (~4,000 rows at ~60,000 characters a batch): enough checked ahead
+      // Six batches per thread (~4,000 rows in all, at ~60,000 characters a batch): enough checked ahead
       // that neither the threads nor the parsing waits on the other. A waiting batch is a few
       // typed arrays and a string: little memory (BENCHMARKS.md, contact import memory).
       inFlight: 6 * this.settings.threads,
