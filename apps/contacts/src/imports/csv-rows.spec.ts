@@ -1,7 +1,7 @@
 import { DomainError } from '@herald/service';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CheckRows, neutralizeCell, RowBatches, RowNumbers, rowValidatorFor, UploadGuard } from './csv-rows';
+import { CheckRows, csvParser, neutralizeCell, RowBatches, RowNumbers, rowValidatorFor, UploadGuard } from './csv-rows';
 import { checkRows, copyLine, rawRow, RowsBatch, RowsResult } from './row-batch';
 
 const list = {
@@ -130,6 +130,37 @@ describe('RowNumbers', () => {
       [4, 'quote never closed'],
       [7, 'too long'],
     ]);
+  });
+});
+
+describe('csvParser into RowBatches', () => {
+  async function parsed(csv: string) {
+    const unreadable: [number, string][] = [];
+    const taken: RowsResult[] = [];
+    const numbers = new RowNumbers((row, reason) => unreadable.push([row, reason]));
+    const batches = new RowBatches({
+      header: (header) => ({ list, columns: rowValidatorFor(list, header, 'id').columns, contactIdColumn: 'id' }),
+      check: checkRows,
+      take: (result) => void taken.push(result),
+      batchRows: 2,
+      batchChars: 1e9,
+      inFlight: 2,
+      numbers,
+      read: () => undefined,
+    });
+    await pipeline(Readable.from([csv]), csvParser(numbers), batches);
+    const rowsOf = (copy: string) => copy.split('\n').filter(Boolean).map((l) => Number(l.split('\t')[0]));
+    return { unreadable, imported: rowsOf(Buffer.concat(taken.map((t) => t.copy)).toString()), rejected: taken.flatMap((t) => t.rejected.map((r) => r.row)) };
+  }
+
+  it('numbers rows as a spreadsheet does: empty lines and a quoted field across lines, and a row it cannot read in its place', async () => {
+    const csv = 'id,phone,email\nc1,+12015550001,a@example.org\n\nc2,"+1 201\n555 0002",b@example.org\nc3,12,c@example.org\nc4,+12015550004,d@example.org\n"c5,never closed\n';
+    // Row 3 is empty; c2 (row 4, its phone across two lines) and c3 (row 5) are rejected for their phone numbers.
+    expect(await parsed(csv)).toEqual({ imported: [2, 6], rejected: [4, 5], unreadable: [[7, expect.stringMatching(/^not readable as CSV: Quote Not Closed/)]] });
+  });
+
+  it('refuses a first line it cannot read: there is no header', async () => {
+    await expect(parsed('"id,phone\nc1,+12015550001\n')).rejects.toMatchObject({ code: 'import.not.csv', status: 400 });
   });
 });
 

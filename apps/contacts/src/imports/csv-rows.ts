@@ -1,5 +1,6 @@
 import { OrderedBatches } from '@herald/bulk';
 import { DomainError } from '@herald/service';
+import { parse, Parser } from 'csv-parse';
 import { isUtf8 } from 'node:buffer';
 import { Transform, TransformCallback, Writable } from 'node:stream';
 import { ImportTarget, RowsBatch, RowsResult, RowValidator } from './row-batch';
@@ -78,6 +79,34 @@ export class RowNumbers {
   private tell(before: number): void {
     while (this.unreadable.length && this.unreadable[0]!.before <= before) this.onUnreadable(++this.row, this.unreadable.shift()!.reason);
   }
+}
+
+/**
+ * The import's CSV parser: records as string arrays, every line one (an empty line is `['']`:
+ * RowBatches drops it, counted, rather than skip_empty_lines), a row it cannot read (e.g. a quote
+ * never closed) told to `numbers` and the rest read on; unless it is the first line: no header,
+ * nothing imported (400).
+ */
+export function csvParser(numbers: RowNumbers): Parser {
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_error: true,
+    record_delimiter: ['\r\n', '\n'],
+    max_record_size: 1024 * 1024,
+  });
+  let unreadable = 0;
+  parser.on('skip', (err: Error) => {
+    const why = err.message.replace(/ at line \d+.*$/, '');
+    if (parser.info.records === 0 && unreadable === 0) {
+      parser.destroy(new DomainError('import.not.csv', `the header row is not readable as CSV (${why}); nothing was imported`, 400));
+      return;
+    }
+    unreadable++;
+    numbers.skipped(parser.info.records, `not readable as CSV: ${why}`);
+  });
+  return parser;
 }
 
 /** Checks a batch of rows: `checkRows` itself, or a thread pool running it. */

@@ -4,7 +4,6 @@ import { DispatcherService } from '../dispatch/dispatcher.service';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, NotFoundError } from '@herald/service';
-import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type Piscina from 'piscina';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +13,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { ContactListsService } from '../contact-lists/contact-lists.service';
-import { neutralizeCell, RowBatches, RowNumbers, rowValidatorFor, UploadGuard } from './csv-rows';
+import { csvParser, neutralizeCell, RowBatches, RowNumbers, rowValidatorFor, UploadGuard } from './csv-rows';
 import { checkRowsMoved, ImportTarget, rawRow, RowProblem, RowsBatch, RowsResult } from './row-batch';
 import { Upload } from './upload';
 import { joinRuns } from '../audience/audience';
@@ -193,31 +192,12 @@ export class ImportsService implements OnModuleDestroy {
    */
   private async load(client: PoolClient, list: Awaited<ReturnType<ContactListsService['get']>>, upload: Upload, run: ImportRun): Promise<void> {
     const guard = new UploadGuard(this.settings.maxBytes);
-    // Row numbers as a spreadsheet shows the file (RowNumbers). Empty lines are dropped by
-    // RowBatches rather than with skip_empty_lines, so that they are counted.
+    // Row numbers as a spreadsheet shows the file (RowNumbers).
     const numbers = new RowNumbers((row, reason) => {
       run.rowsRead++;
       run.reject(row, [{ column: null, reason }], '');
     });
-    const parser = parse({
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_records_with_error: true,
-      record_delimiter: ['\r\n', '\n'],
-      max_record_size: 1024 * 1024,
-    });
-    let unreadable = 0;
-    parser.on('skip', (err: Error) => {
-      // A record csv-parse could not read (e.g. a quote never closed): rejected, the rest goes on.
-      const why = err.message.replace(/ at line \d+.*$/, '');
-      if (parser.info.records === 0 && unreadable === 0) {
-        parser.destroy(new DomainError('import.not.csv', `the header row is not readable as CSV (${why}); nothing was imported`, 400));
-        return;
-      }
-      unreadable++;
-      numbers.skipped(parser.info.records, `not readable as CSV: ${why}`);
-    });
+    const parser = csvParser(numbers);
     upload.file.on('error', (e) => guard.destroy(e));
     guard.on('error', (e) => parser.destroy(e));
     upload.file.pipe(guard).pipe(parser);
