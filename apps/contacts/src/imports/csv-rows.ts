@@ -136,10 +136,10 @@ export interface RowBatchesOptions {
 /**
  * The end of an import's parsing: numbers each record (RowNumbers), skips empty lines, checks the
  * header, and gathers the data rows into batches (of `batchRows`, or fewer rows whose cells reach
- * `batchChars` characters), checked by `check` (a thread
- * pool) up to `inFlight` batches at once; their results go to `take` in the file's order
- * (OrderedBatches): counts, rejections and COPY lines are the same with any number of threads. A
- * write waits while `inFlight` batches are untaken, so backpressure reaches the upload.
+ * `batchChars` characters), checked by `check` (a thread pool) up to `inFlight` batches at once;
+ * their results go to `take` in the file's order (OrderedBatches): counts, rejections and COPY
+ * lines are the same with any number of threads. A write waits while `inFlight` batches are
+ * untaken, so backpressure reaches the upload.
  */
 export class RowBatches extends Writable {
   private shape: BatchShape | undefined;
