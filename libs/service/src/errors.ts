@@ -34,6 +34,13 @@ function isClientError(e: unknown): e is { status: number; message: string; limi
   return typeof status === 'number' && status >= 400 && status < 500 && (e as { expose?: boolean }).expose === true;
 }
 
+interface ErrorResponse {
+  status(n: number): { json(b: unknown): void };
+  headersSent: boolean;
+  getHeader(name: string): unknown;
+  setHeader(name: string, value: string): void;
+}
+
 /** Genesys Cloud's ErrorBody shape: `{ message, code, status, contextId, details, errors }`. */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
@@ -41,7 +48,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const res = host.switchToHttp().getResponse<{ status(n: number): { json(b: unknown): void }; headersSent: boolean }>();
+    const res = host.switchToHttp().getResponse<ErrorResponse>();
     const req = host.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
     const contextId = req.headers['x-correlation-id'] ?? randomUUID();
     let status = 500;
@@ -69,6 +76,9 @@ export class ErrorBodyFilter implements ExceptionFilter {
       this.logger.error({ msg: 'unhandled error', err: (exception as Error)?.message, stack: (exception as Error)?.stack, contextId });
     }
     if (res.headersSent) return;
+    // RFC 6750 §3: every 401 names the scheme. The auth guard sets its own, precise challenge; a
+    // 401 from elsewhere (a peer refusing the token this request carried on) gets the generic one.
+    if (status === 401 && res.getHeader('WWW-Authenticate') === undefined) res.setHeader('WWW-Authenticate', 'Bearer realm="herald", error="invalid_token"');
     res.status(status).json({ message, code, status, contextId, details, errors: [] });
   }
 }
