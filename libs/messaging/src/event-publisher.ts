@@ -35,6 +35,14 @@ export interface OutgoingEvent<T> {
   id?: string;
 }
 
+/** An event encoded for its topic: a record of its own (`message`), or its JSON text for a batch (`text`). */
+interface Encoded {
+  topic: TopicName;
+  key: string;
+  message?: Message;
+  text?: string;
+}
+
 /** A message that is passed on as it came (dead letters): raw bytes and headers. */
 export interface RawRecord {
   key: Buffer | string | null;
@@ -54,7 +62,7 @@ export class EventPublisher implements OnApplicationShutdown {
   private connecting?: Promise<void>;
   private connected = false;
   /** publishOne's events waiting for the produce request in flight to return. */
-  private readonly gathering: { topic: TopicName; message: Message; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly gathering: { encoded: Encoded; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
   readonly source: string;
 
@@ -122,34 +130,41 @@ export class EventPublisher implements OnApplicationShutdown {
   }
 
   /**
-   * A topic's events as records, in its content mode: one record each, or for a batched topic as
-   * few records as BATCH_RECORD_BYTES allows, each keyed by its first event (consecutive events
-   * in order, so events of one key keep their order within a call).
+   * One event in its topic's content mode: its own record, or on a batched topic the event's JSON
+   * text, to go into a batch (`batchRecords`).
    */
-  private toMessages<T>(topic: TopicName, events: OutgoingEvent<T>[]): Message[] {
-    const carrier = this.traceCarrier();
+  private encode<T>(topic: TopicName, event: OutgoingEvent<T>, carrier: Record<string, string>): Encoded {
+    const envelope = this.envelopeFor(topic, event, carrier);
     const mode = contentModeOf(topic);
-    if (mode !== 'batched') {
-      const encode = mode === 'binary' ? encodeBinary : encodeStructured;
-      return events.map((e) => encode(this.envelopeFor(topic, e, carrier), e.key));
-    }
-    const messages: Message[] = [];
-    let texts: string[] = [];
-    let key: string | null = null;
-    let bytes = 0;
-    for (const event of events) {
-      const text = structuredJson(this.envelopeFor(topic, event, carrier));
-      if (texts.length > 0 && bytes + text.length > BATCH_RECORD_BYTES) {
-        messages.push(encodeBatch(texts, key));
-        texts = [];
-        bytes = 0;
+    if (mode === 'batched') return { topic, key: event.key, text: structuredJson(envelope) };
+    return { topic, key: event.key, message: (mode === 'binary' ? encodeBinary : encodeStructured)(envelope, event.key) };
+  }
+
+  /**
+   * Encoded events as records, in order: each record event on its own, consecutive batched events
+   * of one topic in as few records as BATCH_RECORD_BYTES allows, each keyed by its first event (so
+   * that events of one key keep their order).
+   */
+  private records(encoded: Encoded[]): { topic: TopicName; message: Message }[] {
+    const records: { topic: TopicName; message: Message }[] = [];
+    let batch: { topic: TopicName; key: string; texts: string[]; bytes: number } | undefined;
+    const close = () => {
+      if (batch) records.push({ topic: batch.topic, message: encodeBatch(batch.texts, batch.key) });
+      batch = undefined;
+    };
+    for (const e of encoded) {
+      if (e.message) {
+        close();
+        records.push({ topic: e.topic, message: e.message });
+        continue;
       }
-      if (texts.length === 0) key = event.key;
-      texts.push(text);
-      bytes += text.length + 1;
+      if (batch && (batch.topic !== e.topic || batch.bytes + e.text!.length > BATCH_RECORD_BYTES)) close();
+      batch ??= { topic: e.topic, key: e.key, texts: [], bytes: 0 };
+      batch.texts.push(e.text!);
+      batch.bytes += e.text!.length + 1;
     }
-    if (texts.length > 0) messages.push(encodeBatch(texts, key));
-    return messages;
+    close();
+    return records;
   }
 
   async publish<T extends TopicName>(topic: T, events: OutgoingEvent<PayloadOf<T>>[]): Promise<void> {
@@ -164,21 +179,22 @@ export class EventPublisher implements OnApplicationShutdown {
    * thousands of events at once. Requests go one after another, so events of one key keep their order.
    */
   async publishAll(batches: { topic: TopicName; events: OutgoingEvent<unknown>[] }[]): Promise<void> {
-    await this.produce(batches.flatMap((b) => this.toMessages(b.topic, b.events).map((message) => ({ topic: b.topic, message }))));
+    const carrier = this.traceCarrier();
+    await this.produce(this.records(batches.flatMap((b) => b.events.map((e) => this.encode(b.topic, e, carrier)))));
   }
 
   /**
    * One event, for callers that each have one (request handlers): concurrent calls share produce
    * requests. While a request is in flight the next events gather, and go together when it
    * returns (group commit), so a thousand concurrent requests cost a handful of round trips
-   * rather than a thousand. Resolves once the event's request is acknowledged; rejects if it failed.
+   * rather than a thousand; on a batched topic the gathered events also share records. Resolves
+   * once the event's request is acknowledged; rejects if it failed.
    */
   publishOne<T extends TopicName>(topic: T, event: OutgoingEvent<PayloadOf<T>>): Promise<void> {
-    // Encoded now, in the caller's context: the trace parent is the caller's. A record of its own,
-    // even on a batched topic: callers of publishOne each have one event.
-    const [message] = this.toMessages(topic, [event]);
+    // Encoded now, in the caller's context: the trace parent is the caller's.
+    const encoded = this.encode(topic, event, this.traceCarrier());
     return new Promise<void>((resolve, reject) => {
-      this.gathering.push({ topic, message: message!, resolve, reject });
+      this.gathering.push({ encoded, resolve, reject });
       if (!this.flushing) void this.flushGathered();
     });
   }
@@ -189,7 +205,7 @@ export class EventPublisher implements OnApplicationShutdown {
       while (this.gathering.length > 0) {
         const batch = this.gathering.splice(0, this.gathering.length);
         try {
-          await this.produce(batch);
+          await this.produce(this.records(batch.map((b) => b.encoded)));
           for (const b of batch) b.resolve();
         } catch (e) {
           for (const b of batch) b.reject(e);
