@@ -131,7 +131,7 @@ export class EventPublisher implements OnApplicationShutdown {
 
   /**
    * One event in its topic's content mode: its own record, or on a batched topic the event's JSON
-   * text, to go into a batch (`batchRecords`).
+   * text, to go into a batch (`records`).
    */
   private encode<T>(topic: TopicName, event: OutgoingEvent<T>, carrier: Record<string, string>): Encoded {
     const envelope = this.envelopeFor(topic, event, carrier);

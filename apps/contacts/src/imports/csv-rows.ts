@@ -57,7 +57,7 @@ export class RowNumbers {
   private records = 0;
   private readonly unreadable: { before: number; reason: string }[] = [];
 
-  /** `unreadable`: told each unreadable record's row, in turn. */
+  /** `onUnreadable`: told each unreadable record's row, in turn. */
   constructor(private readonly onUnreadable: (row: number, reason: string) => void) {}
 
   /** A record the parser could not read, after `before` records it did read (`parser.info.records` then). */
